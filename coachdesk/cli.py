@@ -1,0 +1,286 @@
+"""The `coachdesk` command (interfaces.md §1). Headless commands import no Qt, so they work on
+a server and start fast; with no command (or --smoke) the desktop app is started.
+
+Exit codes: 0 done; 1 failed; 2 usage; 3 wrong or missing passphrase or recovery key; 4 the
+vault is in use by another CoachDesk."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+
+from coachdesk import __version__, cli_secrets, logs
+from coachdesk.domain.errors import EXIT_FAILED, CoachDeskError, VaultError
+from coachdesk.paths import default_vault_dir
+from coachdesk.resources import default_policy_text
+from coachdesk.services import caseload_file
+from coachdesk.storage import participants, search
+from coachdesk.storage.vault import Vault
+
+log = logging.getLogger("coachdesk.cli")
+
+RECOVERY_NOTICE = """\
+Recovery key (shown this once; print it or write it down, and give it to your manager to keep):
+
+    {key}
+
+Without your passphrase or this key the vault cannot be opened by anyone, including CoachDesk's
+developers: the data would be lost."""
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--vault", type=Path, default=default, metavar="DIR", help="vault folder (default: your data folder)")
+    parser.add_argument("--passphrase-file", type=Path, default=default, metavar="FILE", help="read the passphrase from FILE's first line")
+    parser.add_argument("--debug", action="store_true", default=False if top else argparse.SUPPRESS, help="show tracebacks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coachdesk", description="CoachDesk: the employment coach's encrypted caseload.")
+    parser.add_argument("--version", action="version", version=f"coachdesk {__version__}")
+    parser.add_argument("--smoke", action="store_true", help="start the window, report start-up time, exit")
+    _common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _common(p, top=False)
+        return p
+
+    p = command("init", "create a vault and print its recovery key once")
+    p.add_argument("--policy", type=Path, metavar="FILE", help="the programme policy file (TOML)")
+    p = command("demo", "create a vault filled with realistic synthetic data")
+    p.add_argument("--participants", type=int, default=150, metavar="N")
+    p.add_argument("--seed", type=int, default=1, metavar="S")
+    p = command("import", "import a coachdesk.caseload/1 file (all or nothing)")
+    p.add_argument("file", type=Path)
+    p = command("export", "write a coachdesk.caseload/1 file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--participant", metavar="ID", help="only this participant (subject access request)")
+    p = command("search", "find participants by name, NHS number or words in notes")
+    p.add_argument("text")
+    p.add_argument("--json", action="store_true")
+    command("check", "verify the vault: keys, database integrity, schema, audit chain")
+    p = command("backup", "write an encrypted backup file")
+    p.add_argument("file", type=Path)
+    p = command("restore", "restore a backup into a new, empty vault folder")
+    p.add_argument("file", type=Path)
+    p.add_argument("--recovery-key-file", type=Path, metavar="FILE", help="verify with the recovery key instead")
+    p = command("passwd", "change the passphrase")
+    p.add_argument("--recovery-key-file", type=Path, metavar="FILE", help="use the recovery key instead of the old passphrase")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logs.configure()
+    handler = _COMMANDS.get(args.command or "")
+    try:
+        if handler is None:
+            return _desktop(args)
+        log.info("command %s started", args.command)
+        code = handler(args)
+        log.info("command %s finished with %d", args.command, code)
+        return code
+    except CoachDeskError as exc:
+        # The message may quote the coach's input: it goes to the screen, never to the log.
+        log.warning("command %s failed: %s (exit %d)", args.command, type(exc).__name__, exc.exit_code)
+        if args.debug:
+            traceback.print_exc()
+        print(f"coachdesk: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("coachdesk: interrupted; nothing was changed by the unfinished step.", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        log.warning("command %s failed: %s", args.command, type(exc).__name__)
+        if args.debug:
+            traceback.print_exc()
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"coachdesk: {exc.strerror or exc}{where}. Nothing was changed.", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:
+        # A bug, not the coach's doing: still one line (the message may quote data, so only the type
+        # is shown and logged); the traceback only with --debug.
+        log.error("command %s failed unexpectedly: %s", args.command, type(exc).__name__)
+        if args.debug:
+            traceback.print_exc()
+        print(
+            f"coachdesk: the command stopped on an unexpected error ({type(exc).__name__}). "
+            "Run it again with --debug to see the details, and report them.",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+
+
+def _vault_dir(args: argparse.Namespace) -> Path:
+    return args.vault or default_vault_dir()
+
+
+def _open_unlocked(args: argparse.Namespace) -> Vault:
+    vault = Vault.open(_vault_dir(args))
+    try:
+        cli_secrets.unlock(vault, args.passphrase_file, getattr(args, "recovery_key_file", None))
+    except BaseException:
+        vault.close()
+        raise
+    return vault
+
+
+def _desktop(args: argparse.Namespace) -> int:
+    try:
+        from coachdesk.ui.app import run  # noqa: PLC0415 - Qt is loaded only for the window
+    except ImportError:
+        print(
+            "coachdesk: this build has no desktop window yet; use the commands (coachdesk --help).",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return run(vault_dir=_vault_dir(args), smoke=args.smoke, passphrase_file=args.passphrase_file)
+
+
+def _create(args: argparse.Namespace, policy_text: str) -> Vault:
+    passphrase = cli_secrets.new_passphrase(args.passphrase_file)
+    vault, recovery = Vault.create(_vault_dir(args), passphrase, policy_text)
+    print(RECOVERY_NOTICE.format(key=recovery))
+    return vault
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    if args.policy is not None:
+        try:
+            policy_text = args.policy.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise VaultError(f"Cannot read the policy file {args.policy}: {exc}.") from None
+    else:
+        policy_text = default_policy_text()
+    with _create(args, policy_text) as vault:
+        print(f"Vault created in {vault.folder}.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from coachdesk.services import demo_vault  # noqa: PLC0415 - only the demo needs the generator
+
+    if args.participants < 0:
+        raise VaultError("--participants must be zero or more.")
+    with _create(args, default_policy_text()) as vault:
+        total = demo_vault.fill(vault, args.participants, args.seed, date.today(), _progress_printer())
+        print(f"Demo vault with {total} participants created in {vault.folder}.")
+    return 0
+
+
+def _progress_printer() -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        if sys.stderr.isatty():
+            end = "\n" if done >= total else ""
+            print(f"\r  {done:,} of {total:,} participants", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with _open_unlocked(args) as vault:
+        result = caseload_file.import_file(vault, args.file)
+    print(f"Imported {result.total} participants ({result.created} new, {result.updated} updated).")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    folder = _vault_dir(args).resolve()
+    target = args.file.resolve()
+    if target == folder or target.parent.is_relative_to(folder):
+        # The export is plaintext: it must never land among (or replace) the vault's encrypted files.
+        raise VaultError(
+            f"{args.file} is inside the vault folder {_vault_dir(args)}, which holds only encrypted files. "
+            "Choose a file outside it."
+        )
+    with _open_unlocked(args) as vault:
+        written = caseload_file.export_file(vault, args.file, args.participant)
+    print(f"Wrote {written} participant{'s' if written != 1 else ''} to {args.file}.")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _open_unlocked(args) as vault:
+        found = participants.summaries_for(vault.conn, search.search_ids(vault.conn, args.text))
+    if args.json:
+        print(json.dumps([{"id": s.id, "name": s.display_name, "practice": s.practice} for s in found], ensure_ascii=False))
+    else:
+        for s in found:
+            print(f"{s.id}\t{s.display_name}\t{s.practice}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with _open_unlocked(args) as vault:
+        problems = vault.check()
+        facts = vault.describe()
+    if problems:
+        for problem in problems:
+            print(f"coachdesk: {problem}", file=sys.stderr)
+        print("coachdesk: the vault is not sound; restore it from a backup.", file=sys.stderr)
+        return EXIT_FAILED
+    kdf = facts["kdf"]
+    assert isinstance(kdf, dict)
+    print(f"Vault {facts['vault_id']} is sound.")
+    print(f"  schema version {facts['schema_version']}, {facts['participants']} participants")
+    print(f"  key slots: {', '.join(facts['slots'])}")  # type: ignore[arg-type]
+    print(f"  passphrase KDF: Argon2id, {kdf['memory_kib'] // 1024} MiB, {kdf['iterations']} passes, {kdf['lanes']} lanes")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from coachdesk.storage.backup import write_backup  # noqa: PLC0415
+
+    with _open_unlocked(args) as vault:
+        write_backup(vault, args.file, _pages_printer())
+    print(f"Encrypted backup written to {args.file} and checked.")
+    return 0
+
+
+def _pages_printer() -> Callable[[int, int], None]:
+    def show(done: int, total: int) -> None:
+        if sys.stderr.isatty() and total:
+            print(f"\r  {100 * done // total}%", end="\n" if done >= total else "", file=sys.stderr, flush=True)
+
+    return show
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from coachdesk.storage.backup import restore_backup  # noqa: PLC0415
+
+    folder = _vault_dir(args)
+    if args.recovery_key_file is not None:
+        restore_backup(args.file, folder, recovery_key=cli_secrets.read_first_line(args.recovery_key_file))
+    else:
+        restore_backup(args.file, folder, passphrase=cli_secrets.passphrase(args.passphrase_file))
+    print(f"Backup restored into {folder} and checked.")
+    return 0
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    with _open_unlocked(args) as vault:
+        new = cli_secrets.new_passphrase(None, cli_secrets.ENV_NEW_PASSPHRASE)
+        vault.change_passphrase(new)
+    print("Passphrase changed. The recovery key is unchanged.")
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "init": cmd_init,
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "export": cmd_export,
+    "search": cmd_search,
+    "check": cmd_check,
+    "backup": cmd_backup,
+    "restore": cmd_restore,
+    "passwd": cmd_passwd,
+}

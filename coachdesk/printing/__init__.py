@@ -1,0 +1,1 @@
+"""Documents CoachDesk prints for participants (reportlab, in memory; no Qt)."""

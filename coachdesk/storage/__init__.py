@@ -1,0 +1,1 @@
+"""The vault: key slots, the SQLCipher database, its schema and the repositories over it."""

@@ -1,0 +1,255 @@
+"""The database schema, as an ordered list of migrations. The vault records the version it is
+at (`PRAGMA user_version` and the schema_version table) and opening a vault applies whatever
+migrations it lacks, in one transaction each. Never edit a released migration: add one.
+
+Every released version has a fixture vault in tests/fixtures/vaults/ that the tests open and
+migrate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from coachdesk.domain.errors import VaultError
+from coachdesk.storage.database import Connection, transaction
+
+_V1 = """
+CREATE TABLE schema_version (
+    version     INTEGER PRIMARY KEY,
+    applied_at  TEXT NOT NULL
+);
+CREATE TABLE meta (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+);
+CREATE TABLE participants (
+    pk                  INTEGER PRIMARY KEY,
+    id                  TEXT NOT NULL UNIQUE,
+    given_name          TEXT NOT NULL,
+    family_name         TEXT NOT NULL,
+    preferred_name      TEXT NOT NULL DEFAULT '',
+    date_of_birth       TEXT NOT NULL,
+    sex                 TEXT,
+    nhs_number          TEXT,
+    phone               TEXT NOT NULL DEFAULT '',
+    email               TEXT NOT NULL DEFAULT '',
+    postcode            TEXT NOT NULL DEFAULT '',
+    practice            TEXT NOT NULL,
+    referral_date       TEXT NOT NULL,
+    referral_source     TEXT NOT NULL,
+    consent_service     TEXT,
+    consent_share_with_gp     INTEGER NOT NULL DEFAULT 0,
+    consent_contact_employers INTEGER NOT NULL DEFAULT 0,
+    employment_status   TEXT,
+    benefits_at_referral TEXT NOT NULL DEFAULT '[]',   -- JSON list of benefit words
+    conditions          TEXT NOT NULL DEFAULT '[]',    -- JSON list of condition categories
+    closed_on           TEXT,
+    closure_reason      TEXT,
+    updated_at          TEXT NOT NULL
+);
+CREATE INDEX participants_practice ON participants(practice, closed_on);
+CREATE INDEX participants_name ON participants(family_name COLLATE NOCASE, given_name COLLATE NOCASE);
+CREATE INDEX participants_referral ON participants(referral_date);
+
+CREATE TABLE benefit_changes (
+    pk              INTEGER PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    date            TEXT NOT NULL,
+    benefits        TEXT NOT NULL                      -- JSON list of benefit words
+);
+CREATE INDEX benefit_changes_participant ON benefit_changes(participant_id);
+
+CREATE TABLE sessions (
+    pk              INTEGER PRIMARY KEY,
+    id              TEXT NOT NULL UNIQUE,
+    participant_id  TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    start           TEXT NOT NULL,                     -- YYYY-MM-DDTHH:MM, surgery wall clock
+    minutes         INTEGER,
+    type            TEXT NOT NULL,
+    attendance      TEXT NOT NULL,
+    notes           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_participant ON sessions(participant_id, start);
+CREATE INDEX sessions_start ON sessions(start);
+
+-- Every completed inventory is kept: the latest is the participant's current one, the first
+-- and latest together show the distance travelled.
+CREATE TABLE skills_inventories (
+    pk              INTEGER PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    completed_on    TEXT NOT NULL,
+    body            TEXT NOT NULL,                     -- JSON: the inventory as in the caseload file
+    recorded_at     TEXT NOT NULL
+);
+CREATE INDEX skills_inventories_participant ON skills_inventories(participant_id, completed_on);
+
+CREATE TABLE goals (
+    pk              INTEGER PRIMARY KEY,
+    id              TEXT NOT NULL UNIQUE,
+    participant_id  TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    title           TEXT NOT NULL,
+    category        TEXT NOT NULL,
+    created         TEXT NOT NULL,
+    target_date     TEXT,
+    status          TEXT NOT NULL,
+    closed_on       TEXT
+);
+CREATE INDEX goals_participant ON goals(participant_id);
+
+CREATE TABLE goal_steps (
+    pk              INTEGER PRIMARY KEY,
+    goal_id         TEXT NOT NULL REFERENCES goals(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    text            TEXT NOT NULL,
+    owner           TEXT NOT NULL,
+    due             TEXT,
+    done            INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX goal_steps_goal ON goal_steps(goal_id);
+
+CREATE TABLE employer_contacts (
+    pk              INTEGER PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    date            TEXT NOT NULL,
+    employer        TEXT NOT NULL DEFAULT '',
+    kind            TEXT NOT NULL,
+    notes           TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX employer_contacts_participant ON employer_contacts(participant_id);
+
+CREATE TABLE outcomes (
+    pk              INTEGER PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    position        INTEGER NOT NULL,
+    type            TEXT NOT NULL,
+    date            TEXT NOT NULL,
+    employer        TEXT NOT NULL DEFAULT '',
+    hours_per_week  INTEGER,
+    hourly_pay_pence INTEGER
+);
+CREATE INDEX outcomes_participant ON outcomes(participant_id);
+
+CREATE TABLE action_plans_issued (
+    pk              INTEGER PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    date            TEXT NOT NULL
+);
+CREATE INDEX action_plans_participant ON action_plans_issued(participant_id);
+
+-- What happened, to which record, when: never a name, a note or any other personal detail.
+-- Each entry's hash covers the previous entry's hash, so an edited or deleted entry shows.
+CREATE TABLE audit_log (
+    seq         INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    record_id   TEXT,
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+
+-- Full-text search inside the encrypted database. Rowids follow the source rows' pk, so an
+-- update or delete touches one index row instead of scanning the index.
+CREATE VIRTUAL TABLE people_fts USING fts5(
+    body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+-- Notes are indexed from the sessions table itself (external content): no second copy.
+-- Rows with empty notes are never indexed, so their delete is skipped too (FTS5 requires it).
+CREATE VIRTUAL TABLE notes_fts USING fts5(
+    notes, content = 'sessions', content_rowid = 'pk',
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+);
+CREATE TRIGGER participants_fts_insert AFTER INSERT ON participants BEGIN
+    INSERT INTO people_fts(rowid, body) VALUES (new.pk,
+        new.given_name || ' ' || new.family_name || ' ' || new.preferred_name || ' ' || coalesce(new.nhs_number, ''));
+END;
+CREATE TRIGGER participants_fts_update AFTER UPDATE OF given_name, family_name, preferred_name, nhs_number ON participants BEGIN
+    DELETE FROM people_fts WHERE rowid = old.pk;
+    INSERT INTO people_fts(rowid, body) VALUES (new.pk,
+        new.given_name || ' ' || new.family_name || ' ' || new.preferred_name || ' ' || coalesce(new.nhs_number, ''));
+END;
+CREATE TRIGGER participants_fts_delete AFTER DELETE ON participants BEGIN
+    DELETE FROM people_fts WHERE rowid = old.pk;
+END;
+CREATE TRIGGER sessions_fts_insert AFTER INSERT ON sessions WHEN new.notes <> '' BEGIN
+    INSERT INTO notes_fts(rowid, notes) VALUES (new.pk, new.notes);
+END;
+CREATE TRIGGER sessions_fts_unindex BEFORE UPDATE OF notes ON sessions WHEN old.notes <> '' BEGIN
+    INSERT INTO notes_fts(notes_fts, rowid, notes) VALUES ('delete', old.pk, old.notes);
+END;
+CREATE TRIGGER sessions_fts_reindex AFTER UPDATE OF notes ON sessions WHEN new.notes <> '' BEGIN
+    INSERT INTO notes_fts(rowid, notes) VALUES (new.pk, new.notes);
+END;
+CREATE TRIGGER sessions_fts_delete AFTER DELETE ON sessions WHEN old.notes <> '' BEGIN
+    INSERT INTO notes_fts(notes_fts, rowid, notes) VALUES ('delete', old.pk, old.notes);
+END;
+
+-- Text a coach was typing when the vault locked, until it is saved or discarded.
+CREATE TABLE drafts (
+    key             TEXT PRIMARY KEY,
+    participant_id  TEXT NOT NULL REFERENCES participants(id) ON DELETE CASCADE,
+    body            TEXT NOT NULL,
+    saved_at        TEXT NOT NULL
+);
+"""
+
+
+def _apply_v1(conn: Connection) -> None:
+    for statement in _split(_V1):
+        conn.execute(statement)
+
+
+def _split(script: str) -> list[str]:
+    """Split a script into statements, keeping trigger bodies whole (sqlite3.complete_statement)."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if _complete(current):
+            if current.strip():
+                statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+def _complete(text: str) -> bool:
+    from sqlcipher3 import dbapi2
+
+    return bool(dbapi2.complete_statement(text))
+
+
+MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
+    (1, _apply_v1),
+]
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(conn: Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: Connection) -> list[int]:
+    """Bring the database to LATEST; returns the versions applied. Refuses a newer vault."""
+    version = current_version(conn)
+    if version > LATEST:
+        raise VaultError(
+            f"This vault was written by a newer CoachDesk (schema {version}; this version knows up to "
+            f"{LATEST}). Install the newer CoachDesk to open it."
+        )
+    applied: list[int] = []
+    for target, step in MIGRATIONS:
+        if target <= version:
+            continue
+        with transaction(conn):
+            step(conn)
+            conn.execute(
+                "INSERT INTO schema_version(version, applied_at) VALUES (?, ?)",
+                (target, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+            )
+            conn.execute(f"PRAGMA user_version = {int(target)}")
+        applied.append(target)
+    return applied

@@ -1,0 +1,193 @@
+"""The main window: the unlock screen while locked; Today, Caseload and the participant record
+once unlocked. Locking (idle timer, OS screen lock, Ctrl+L) clears every page that showed
+participant data before the unlock screen is shown."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
+
+from coachdesk import __version__
+from coachdesk.ui.caseload_page import CaseloadPage
+from coachdesk.ui.controller import AppController
+from coachdesk.ui.inactivity import InactivityTimer, SessionWatcher
+from coachdesk.ui.record.record_page import RecordPage
+from coachdesk.ui.register_dialog import RegisterDialog
+from coachdesk.ui.today_page import TodayPage
+from coachdesk.ui.unlock_page import UnlockPage
+
+TODAY, CASELOAD, RECORD = 0, 1, 2
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: AppController) -> None:
+        super().__init__()
+        self.controller = controller
+        self.setWindowTitle("CoachDesk")
+        self.setMinimumSize(QSize(960, 640))
+
+        self.unlock_page = UnlockPage(controller)
+        self.today_page = TodayPage(controller)
+        self.caseload_page = CaseloadPage(controller)
+        self.record_page = RecordPage(controller)
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName(self.tr("Sections"))
+        self.nav.setFixedWidth(180)
+        for text in (self.tr("Today"), self.tr("Caseload"), self.tr("Participant")):
+            QListWidgetItem(text, self.nav)
+        self.pages = QStackedWidget()
+        for page in (self.today_page, self.caseload_page, self.record_page):
+            self.pages.addWidget(page)
+        self.nav.currentRowChanged.connect(self._navigate)
+
+        workspace = QWidget()
+        row = QHBoxLayout(workspace)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.nav)
+        row.addWidget(self.pages, 1)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.unlock_page)
+        self.stack.addWidget(workspace)
+        self.setCentralWidget(self.stack)
+        self.busy_label = QLabel()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        controller.worker.busy_changed.connect(lambda busy: self.busy_label.setText(self.tr("Working…") if busy else ""))
+
+        self._make_actions()
+        self.inactivity = InactivityTimer(self)
+        self.inactivity.idle.connect(self._idle)
+        self.session_watcher = SessionWatcher(self)
+        self.session_watcher.screen_locked.connect(
+            lambda: controller.lock(self.tr("Locked because the computer's screen was locked."))
+        )
+        controller.unlocked.connect(self._on_unlocked)
+        controller.locked.connect(self._on_locked)
+        controller.open_participant.connect(self.open_participant)
+        self._set_unlocked_actions(False)
+
+    # -- actions and shortcuts --------------------------------------------------------------
+    def _make_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu(self.tr("&File"))
+        self.new_action = QAction(self.tr("&New participant…"), self)
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)
+        self.new_action.triggered.connect(self.new_participant)
+        self.find_action = QAction(self.tr("&Find participant"), self)
+        self.find_action.setShortcut(QKeySequence.StandardKey.Find)
+        self.find_action.triggered.connect(self.find_participant)
+        self.today_action = QAction(self.tr("&Today"), self)
+        self.today_action.setShortcut(QKeySequence("Ctrl+1"))
+        self.today_action.triggered.connect(lambda: self.nav.setCurrentRow(TODAY))
+        self.caseload_action = QAction(self.tr("&Caseload"), self)
+        self.caseload_action.setShortcut(QKeySequence("Ctrl+2"))
+        self.caseload_action.triggered.connect(lambda: self.nav.setCurrentRow(CASELOAD))
+        self.lock_action = QAction(self.tr("&Lock"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(lambda: self.controller.lock(self.tr("Locked.")))
+        quit_action = QAction(self.tr("&Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        for action in (self.new_action, self.find_action, self.today_action, self.caseload_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(quit_action)
+        help_menu = menu.addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About CoachDesk"), self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _set_unlocked_actions(self, unlocked: bool) -> None:
+        for action in (self.new_action, self.find_action, self.today_action, self.caseload_action, self.lock_action):
+            action.setEnabled(unlocked)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About CoachDesk"),
+            self.tr("CoachDesk {0}\nThe employment coach's encrypted caseload.").format(__version__),
+        )
+
+    # -- navigation -------------------------------------------------------------------------
+    def _navigate(self, row: int) -> None:
+        if row < 0:
+            return
+        current = self.pages.currentIndex()
+        if current == RECORD and row != RECORD and not self.record_page.maybe_leave():
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(RECORD)
+            self.nav.blockSignals(False)
+            return
+        self.pages.setCurrentIndex(row)
+        if row == TODAY:
+            self.today_page.refresh()
+        elif row == CASELOAD:
+            self.caseload_page.refresh()
+
+    def open_participant(self, participant_id: str) -> None:
+        if self.pages.currentIndex() == RECORD and not self.record_page.maybe_leave():
+            return
+        self.record_page.show_participant(participant_id)
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(RECORD)
+        self.nav.blockSignals(False)
+        self.pages.setCurrentIndex(RECORD)
+
+    def new_participant(self) -> None:
+        RegisterDialog(self.controller, self).exec()
+
+    def find_participant(self) -> None:
+        self.nav.setCurrentRow(CASELOAD)
+        if self.pages.currentIndex() == CASELOAD:
+            self.caseload_page.focus_search()
+
+    # -- lock and unlock --------------------------------------------------------------------
+    def _idle(self) -> None:
+        minutes = self.controller.policy.auto_lock_minutes
+        self.controller.lock(self.tr("Locked after %n minute(s) without use.", "", minutes))
+
+    def _on_unlocked(self) -> None:
+        self.stack.setCurrentIndex(1)
+        self._set_unlocked_actions(True)
+        self.inactivity.start(self.auto_lock_ms())
+        self.nav.setCurrentRow(-1)
+        self.nav.setCurrentRow(TODAY)
+        self.record_page.restore_drafts()
+
+    def auto_lock_ms(self) -> int:
+        return self.controller.policy.auto_lock_minutes * 60_000
+
+    def _on_locked(self, reason: str) -> None:
+        self.inactivity.stop()
+        for page in (self.today_page, self.caseload_page, self.record_page):
+            page.clear_sensitive()
+        self._set_unlocked_actions(False)
+        self.stack.setCurrentIndex(0)
+        self.unlock_page.show_locked(reason)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.controller.is_unlocked and self.pages.currentIndex() == RECORD and not self.record_page.maybe_leave():
+            event.ignore()
+            return
+        self.controller.lock()
+        self.controller.shutdown()
+        event.accept()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(1200, 800)
+
+

@@ -1,0 +1,359 @@
+"""The participant record: a header (name, practice, referral date, open or closed, Save) over one
+tab per part of the record. The page holds the Participant read by the worker; tabs apply their
+edits into a copy of it, and Save (Ctrl+S) writes the whole copy in one transaction — or, when a
+value is not acceptable, writes nothing and shows the field.
+
+Locking: before the lock job runs, any unsaved session notes are kept as encrypted drafts; after
+unlock, `restore_drafts` opens that participant and puts the text back."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from datetime import date
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from coachdesk.domain.checks import check_participant
+from coachdesk.domain.codec import decode, encode
+from coachdesk.domain.errors import CoachDeskError, ValidationError
+from coachdesk.domain.model import Participant, SkillsInventory
+from coachdesk.storage.drafts import Draft
+from coachdesk.ui.controller import AppController
+from coachdesk.ui.record import drafts_ops, record_ops
+from coachdesk.ui.record.closure_tab import ClosureTab
+from coachdesk.ui.record.employment_tab import EmploymentTab
+from coachdesk.ui.record.fields import MessageLabel, empty_state, long_date
+from coachdesk.ui.record.goals_tab import GoalsTab
+from coachdesk.ui.record.inventory_tab import InventoryTab
+from coachdesk.ui.record.profile_tab import ProfileTab
+from coachdesk.ui.record.record_ops import RecordData
+from coachdesk.ui.record.sessions_tab import SessionsTab
+from coachdesk.ui.record.tab import RecordTab
+
+log = logging.getLogger("coachdesk.ui.record")
+
+Answer = QMessageBox.StandardButton
+
+
+class RecordPage(QWidget):
+    drafts_restored = Signal(str)  # participant id: the main window shows this page
+
+    def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self._participant: Participant | None = None
+        self._history: list[SkillsInventory] = []
+        self._dirty = False
+        self._filling = False
+        self._edits = 0  # counts edits, so a save that finishes mid-typing does not reload over them
+        self._request = 0  # the latest load; older results are dropped
+
+        self.name = QLabel()
+        self.name.setObjectName("pageTitle")
+        self.name.setAccessibleName(self.tr("Participant name"))
+        self.details = QLabel()
+        self.details.setAccessibleName(self.tr("Practice, referral date and status"))
+        self.unsaved = QLabel(self.tr("Unsaved changes"))
+        self.unsaved.setObjectName("calmError")
+        self.unsaved.setVisible(False)
+        self.save_button = QPushButton(self.tr("Save"))
+        self.save_button.setToolTip(self.tr("Save the record (Ctrl+S)"))
+        self.save_button.setAccessibleName(self.tr("Save the record"))
+        self.save_button.clicked.connect(self.save)
+        self.save_action = QAction(self.tr("Save the record"), self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_action.triggered.connect(self.save)
+        self.addAction(self.save_action)
+        self.problem = MessageLabel(self.tr("Problem saving the record"), error=True)
+        self.info = MessageLabel(self.tr("Record message"))
+
+        self.profile = ProfileTab()
+        self.sessions = SessionsTab()
+        self.inventory = InventoryTab()
+        self.goals = GoalsTab()
+        self.employment = EmploymentTab()
+        self.closure = ClosureTab()
+        self.record_tabs: list[RecordTab] = [
+            self.profile, self.sessions, self.inventory, self.goals, self.employment, self.closure,
+        ]
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName(self.tr("Parts of the record"))
+        for tab in self.record_tabs:
+            self.tabs.addTab(tab, tab.title)
+            tab.changed.connect(self._tab_changed)
+
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(self.name)
+        titles.addWidget(self.details)
+        header = QHBoxLayout()
+        header.addLayout(titles, 1)
+        header.addWidget(self.unsaved, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        record = QWidget()
+        record_layout = QVBoxLayout(record)
+        record_layout.setContentsMargins(0, 0, 0, 0)
+        record_layout.addLayout(header)
+        record_layout.addWidget(self.problem)
+        record_layout.addWidget(self.info)
+        record_layout.addWidget(self.tabs, 1)
+        self.nobody = empty_state(
+            self.tr("No participant is open. Choose one from Today or the Caseload (Ctrl+F finds anyone by name "
+                    "or NHS number), or register a new referral with Ctrl+N.")
+        )
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.nobody)
+        self.stack.addWidget(record)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(self.stack)
+
+        controller.about_to_lock.connect(self._keep_drafts_before_lock)
+        controller.participant_changed.connect(self._participant_changed)
+        self.clear_sensitive()
+
+    # -- opening a record ---------------------------------------------------------------------
+    @property
+    def participant_id(self) -> str | None:
+        return self._participant.id if self._participant else None
+
+    def show_participant(self, participant_id: str) -> None:
+        """Read the record and its inventory history on the worker, then fill every tab."""
+        self._request += 1
+        token = self._request
+        self.controller.run(
+            lambda vault: record_ops.load_record(vault, participant_id),
+            on_done=lambda data: self._loaded(token, data),
+            on_error=lambda exc: self._load_failed(token, exc),
+        )
+        self.controller.run(
+            lambda vault: drafts_ops.drafts_for(vault, participant_id),
+            on_done=lambda found: self._put_back(token, found),
+            on_error=self._drafts_failed,
+        )
+
+    def _loaded(self, token: int, data: RecordData) -> None:
+        if token != self._request:
+            return
+        switching = self.participant_id != data.participant.id
+        self._participant = data.participant
+        self._history = data.history
+        self._fill()
+        self.problem.clear()
+        self.info.clear()
+        self.stack.setCurrentIndex(1)
+        if switching:
+            self.tabs.setCurrentWidget(self.sessions if data.participant.sessions else self.profile)
+
+    def _load_failed(self, token: int, exc: Exception) -> None:
+        if token == self._request:
+            known = isinstance(exc, CoachDeskError)
+            self.problem.setText(str(exc) if known else self.tr("The record could not be read."))
+
+    def _fill(self) -> None:
+        """Load every tab from the held record; what this shows is, by definition, saved."""
+        assert self._participant is not None
+        self._filling = True
+        try:
+            for tab in self.record_tabs:
+                tab.load(self._participant, self._history, self.controller.policy)
+        finally:
+            self._filling = False
+        self._set_dirty(False)
+        self._show_header()
+
+    def _show_header(self) -> None:
+        p = self._participant
+        if p is None:
+            self.name.clear()
+            self.details.clear()
+            return
+        self.name.setText(p.display_name)
+        status = (self.tr("Closed {0}").format(long_date(p.closed.date)) if p.closed else self.tr("Open"))
+        self.details.setText(self.tr("{0}  ·  Referred {1}  ·  {2}").format(
+            self.controller.policy.practice_name(p.practice), long_date(p.referral_date), status))
+
+    # -- edits ----------------------------------------------------------------------------------
+    def _tab_changed(self) -> None:
+        if self._filling or self._participant is None:
+            return
+        self._edits += 1
+        self.problem.clear()
+        if self.info.text() == self.tr("Saved."):
+            self.info.clear()
+        self._set_dirty(True)
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self._dirty = dirty
+        self.unsaved.setVisible(dirty)
+
+    def has_unsaved_changes(self) -> bool:
+        """True when the tabs hold something the vault does not (an edit undone by hand is not one)."""
+        if self._participant is None or not self._dirty:
+            return False
+        try:
+            edited = self._applied()
+        except ValidationError:
+            return True
+        return encode(edited) != encode(self._participant)
+
+    def _applied(self) -> Participant:
+        assert self._participant is not None
+        edited = copy.deepcopy(self._participant)
+        for tab in self.record_tabs:
+            tab.apply(edited)
+        return edited
+
+    def checked_record(self) -> Participant:
+        """The edited record, checked by the domain's field and record rules (ValidationError names the field)."""
+        edited = decode(Participant, encode(self._applied()))
+        check_participant(edited, self.controller.policy.practice_codes, date.today())
+        return edited
+
+    # -- saving ---------------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Check and write the whole record; False (nothing written) when a value is not acceptable."""
+        if self._participant is None:
+            return True
+        try:
+            edited = self.checked_record()
+        except ValidationError as exc:
+            self.show_problem(exc)
+            return False
+        token, edits, pid = self._request, self._edits, edited.id
+        today = date.today()
+        self.controller.run(
+            lambda vault: record_ops.save_record(vault, edited, today),
+            on_done=lambda data: self._saved(token, edits, data),
+            on_error=self._save_failed,
+        )
+        self.controller.run(lambda vault: drafts_ops.discard_for(vault, pid), on_error=self._drafts_failed)
+        return True
+
+    def _saved(self, token: int, edits: int, data: RecordData) -> None:
+        if token != self._request:
+            return
+        self._participant = data.participant
+        self._history = data.history
+        if edits == self._edits:
+            self._fill()  # shows the record as stored (sessions in date order, inventory history)
+        else:
+            self._show_header()  # the coach kept typing while it saved: keep their new edits on screen
+        self.problem.clear()
+        self.info.setText(self.tr("Saved."))
+
+    def _save_failed(self, exc: Exception) -> None:
+        if isinstance(exc, ValidationError):
+            self.show_problem(exc)
+        elif isinstance(exc, CoachDeskError):
+            self.problem.setText(self.tr("Not saved: {0}").format(exc.message))
+        else:
+            self.problem.setText(self.tr("Not saved: the vault could not be written. Your edits are still here."))
+
+    def show_problem(self, exc: ValidationError) -> None:
+        """Say what is wrong, naming the field, and put the cursor in it."""
+        sentence = None
+        for tab in self.record_tabs:
+            if tab.owns(exc.path):
+                self.tabs.setCurrentWidget(tab)
+                sentence = tab.describe_problem(exc)
+                break
+        self.info.clear()
+        self.problem.setText(self.tr("Not saved. {0}").format(sentence or exc.message))
+
+    # -- leaving --------------------------------------------------------------------------------
+    def _ask_unsaved(self) -> Answer:
+        """Save / Discard / Cancel (tests answer it by patching QMessageBox.question)."""
+        return QMessageBox.question(
+            self,
+            self.tr("Unsaved changes"),
+            self.tr("This record has changes that are not saved. Save them before leaving?"),
+            Answer.Save | Answer.Discard | Answer.Cancel,
+            Answer.Save,
+        )
+
+    def maybe_leave(self) -> bool:
+        """True when it is fine to leave the record (saved, discarded, or nothing to save)."""
+        if not self.has_unsaved_changes():
+            return True
+        answer = self._ask_unsaved()
+        if answer == Answer.Save:
+            return self.save()
+        if answer == Answer.Discard:
+            self.discard_edits()
+            return True
+        return False
+
+    def discard_edits(self) -> None:
+        if self._participant is None:
+            return
+        pid = self._participant.id
+        self._fill()
+        self.problem.clear()
+        self.info.clear()
+        self.controller.run(lambda vault: drafts_ops.discard_for(vault, pid), on_error=self._drafts_failed)
+
+    def _participant_changed(self, participant_id: str) -> None:
+        """Another part of the app changed this record: show it, unless the coach is editing."""
+        if participant_id == self.participant_id and not self._dirty:
+            self.show_participant(participant_id)
+
+    # -- locking --------------------------------------------------------------------------------
+    def _keep_drafts_before_lock(self) -> None:
+        if self._participant is None:
+            return
+        notes = self.sessions.pending_notes()
+        if notes:
+            pid = self._participant.id
+            # Queued before the lock job, so it runs while the vault is still open.
+            self.controller.run(lambda vault: drafts_ops.save_drafts(vault, pid, notes), on_error=self._drafts_failed)
+
+    def restore_drafts(self) -> None:
+        """After unlock: if a note was kept as a draft, open its participant with the text back in place."""
+        self.controller.run(drafts_ops.all_drafts, on_done=self._drafts_found, on_error=self._drafts_failed)
+
+    def _drafts_found(self, found: list[Draft]) -> None:
+        if found:
+            participant_id = found[-1].participant_id
+            self.show_participant(participant_id)
+            self.drafts_restored.emit(participant_id)
+
+    def _put_back(self, token: int, found: list[Draft]) -> None:
+        if token != self._request or self._participant is None or not found:
+            return
+        for draft in found:
+            self.sessions.restore_draft(draft.key, draft.body, draft.saved_at)
+        self.tabs.setCurrentWidget(self.sessions)
+        self._set_dirty(True)
+        self.info.setText(self.tr("Restored the note you were typing when CoachDesk locked. "
+                                  "Save (Ctrl+S) to keep it."))
+
+    def _drafts_failed(self, exc: Exception) -> None:
+        log.warning("drafts not available: %s", type(exc).__name__)
+
+    def clear_sensitive(self) -> None:
+        """Forget the record and empty every widget that showed it (the vault is locking)."""
+        self._request += 1
+        self._participant = None
+        self._history = []
+        for tab in self.record_tabs:
+            tab.clear()
+        self.name.clear()
+        self.details.clear()
+        self.problem.clear()
+        self.info.clear()
+        self._set_dirty(False)
+        self.stack.setCurrentIndex(0)
