@@ -63,8 +63,11 @@ def plan_of(p: Participant, large_print: bool = False) -> plans.ActionPlan:
 def with_steps(plan: plans.ActionPlan, count: int) -> plans.ActionPlan:
     owners = ("You", "Your coach", "Someone else")
     steps = tuple(
-        plans.PlanStep(f"Step {i}: look at vacancies on the council's jobs page and note two to ask about",
-                       owners[i % 3], TODAY + timedelta(days=2 * i))
+        plans.PlanStep(
+            f"Step {i}: look at vacancies on the council's jobs page and note two to ask about",
+            owners[i % 3],
+            TODAY + timedelta(days=2 * i),
+        )
         for i in range(1, count + 1)
     )
     return replace(plan, steps=steps)

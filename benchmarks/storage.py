@@ -33,10 +33,56 @@ from coachdesk.storage.vault import Vault
 
 PASSPHRASE = "benchmark passphrase, not a secret"
 QUERIES = [
-    "smi", "ali", "moh", "ok", "pat", "jon", "nguy", "zoe", "luk", "dmi", "gio", "sio", "mar", "ahm", "kha",
-    "o'b", "fer", "kow", "yil", "ade", "cv", "interview", "confidence", "retail", "volunteer", "bus",
-    "childcare", "warehouse", "cafe", "care", "943", "94", "401", "7", "anx", "applic", "shift", "hours",
-    "chr", "eli", "sam", "tom", "fat", "ibr", "emm", "dav", "sar", "lee", "wil", "bro",
+    "smi",
+    "ali",
+    "moh",
+    "ok",
+    "pat",
+    "jon",
+    "nguy",
+    "zoe",
+    "luk",
+    "dmi",
+    "gio",
+    "sio",
+    "mar",
+    "ahm",
+    "kha",
+    "o'b",
+    "fer",
+    "kow",
+    "yil",
+    "ade",
+    "cv",
+    "interview",
+    "confidence",
+    "retail",
+    "volunteer",
+    "bus",
+    "childcare",
+    "warehouse",
+    "cafe",
+    "care",
+    "943",
+    "94",
+    "401",
+    "7",
+    "anx",
+    "applic",
+    "shift",
+    "hours",
+    "chr",
+    "eli",
+    "sam",
+    "tom",
+    "fat",
+    "ibr",
+    "emm",
+    "dav",
+    "sar",
+    "lee",
+    "wil",
+    "bro",
 ]
 
 
@@ -57,7 +103,8 @@ def workload(conn: object, ids: list[str]) -> dict[str, float]:
     return {
         "caseload list (all)": median_ms(lambda: participants.summaries(conn), 20),  # type: ignore[arg-type]
         "caseload list (one practice, open)": median_ms(
-            lambda: participants.summaries(conn, practice="P03", open_only=True), 20  # type: ignore[arg-type]
+            lambda: participants.summaries(conn, practice="P03", open_only=True),
+            20,  # type: ignore[arg-type]
         ),
         "record load": median_ms(lambda: participants.get(conn, next(it)), 200),  # type: ignore[arg-type]
         "search (50 queries)": median_ms(lambda: search.search_ids(conn, next(queries)), len(QUERIES)),  # type: ignore[arg-type]
@@ -70,8 +117,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="coachdesk-bench-"))
-    print(f"CoachDesk storage benchmark: {args.participants:,} participants, SQLCipher "
-          f"{dbapi2.connect(':memory:').execute('PRAGMA cipher_version').fetchone()[0]}")
+    print(
+        f"CoachDesk storage benchmark: {args.participants:,} participants, SQLCipher "
+        f"{dbapi2.connect(':memory:').execute('PRAGMA cipher_version').fetchone()[0]}"
+    )
 
     params = tune_argon2()
     start = time.perf_counter()
@@ -97,8 +146,10 @@ def main() -> int:
         conn.close()
 
     open_ms = median_ms(open_db, 20)
-    print(f"  unlock: Argon2id KDF ({params.memory_kib // 1024} MiB, {params.iterations} passes) "
-          f"{kdf_ms:.0f} ms; database open after the KDF {open_ms:.1f} ms (target < 100)")
+    print(
+        f"  unlock: Argon2id KDF ({params.memory_kib // 1024} MiB, {params.iterations} passes) "
+        f"{kdf_ms:.0f} ms; database open after the KDF {open_ms:.1f} ms (target < 100)"
+    )
 
     enc = database.connect(work / "vault" / "coachdesk.db", key)
     plain_path = work / "plain.db"

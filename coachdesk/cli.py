@@ -9,10 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from coachdesk import __version__, cli_secrets, logs
@@ -21,6 +22,7 @@ from coachdesk.paths import default_vault_dir
 from coachdesk.resources import default_policy_text
 from coachdesk.services import caseload_file
 from coachdesk.storage import participants, search
+from coachdesk.storage.files import write_requested_file
 from coachdesk.storage.vault import Vault
 
 log = logging.getLogger("coachdesk.cli")
@@ -36,13 +38,25 @@ developers: the data would be lost."""
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
-    parser.add_argument("--vault", type=Path, default=default, metavar="DIR", help="vault folder (default: your data folder)")
-    parser.add_argument("--passphrase-file", type=Path, default=default, metavar="FILE", help="read the passphrase from FILE's first line")
-    parser.add_argument("--debug", action="store_true", default=False if top else argparse.SUPPRESS, help="show tracebacks")
+    parser.add_argument(
+        "--vault", type=Path, default=default, metavar="DIR", help="vault folder (default: your data folder)"
+    )
+    parser.add_argument(
+        "--passphrase-file",
+        type=Path,
+        default=default,
+        metavar="FILE",
+        help="read the passphrase from FILE's first line",
+    )
+    parser.add_argument(
+        "--debug", action="store_true", default=False if top else argparse.SUPPRESS, help="show tracebacks"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="coachdesk", description="CoachDesk: the employment coach's encrypted caseload.")
+    parser = argparse.ArgumentParser(
+        prog="coachdesk", description="CoachDesk: the employment coach's encrypted caseload."
+    )
     parser.add_argument("--version", action="version", version=f"coachdesk {__version__}")
     parser.add_argument("--smoke", action="store_true", help="start the window, report start-up time, exit")
     _common(parser, top=True)
@@ -72,8 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("restore", "restore a backup into a new, empty vault folder")
     p.add_argument("file", type=Path)
     p.add_argument("--recovery-key-file", type=Path, metavar="FILE", help="verify with the recovery key instead")
+    p = command("plan", "write a participant's action plan PDF and record it as issued")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE")
+    p.add_argument("--large-print", action="store_true", help="body text of at least 16 pt")
     p = command("passwd", "change the passphrase")
-    p.add_argument("--recovery-key-file", type=Path, metavar="FILE", help="use the recovery key instead of the old passphrase")
+    p.add_argument(
+        "--recovery-key-file", type=Path, metavar="FILE", help="use the recovery key instead of the old passphrase"
+    )
     return parser
 
 
@@ -95,6 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         print(f"coachdesk: {exc.message}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (`coachdesk search … | head`): not an error for the coach.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("coachdesk: interrupted; nothing was changed by the unfinished step.", file=sys.stderr)
         return EXIT_FAILED
@@ -193,14 +217,6 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    folder = _vault_dir(args).resolve()
-    target = args.file.resolve()
-    if target == folder or target.parent.is_relative_to(folder):
-        # The export is plaintext: it must never land among (or replace) the vault's encrypted files.
-        raise VaultError(
-            f"{args.file} is inside the vault folder {_vault_dir(args)}, which holds only encrypted files. "
-            "Choose a file outside it."
-        )
     with _open_unlocked(args) as vault:
         written = caseload_file.export_file(vault, args.file, args.participant)
     print(f"Wrote {written} participant{'s' if written != 1 else ''} to {args.file}.")
@@ -211,7 +227,11 @@ def cmd_search(args: argparse.Namespace) -> int:
     with _open_unlocked(args) as vault:
         found = participants.summaries_for(vault.conn, search.search_ids(vault.conn, args.text))
     if args.json:
-        print(json.dumps([{"id": s.id, "name": s.display_name, "practice": s.practice} for s in found], ensure_ascii=False))
+        print(
+            json.dumps(
+                [{"id": s.id, "name": s.display_name, "practice": s.practice} for s in found], ensure_ascii=False
+            )
+        )
     else:
         for s in found:
             print(f"{s.id}\t{s.display_name}\t{s.practice}")
@@ -232,7 +252,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"Vault {facts['vault_id']} is sound.")
     print(f"  schema version {facts['schema_version']}, {facts['participants']} participants")
     print(f"  key slots: {', '.join(facts['slots'])}")  # type: ignore[arg-type]
-    print(f"  passphrase KDF: Argon2id, {kdf['memory_kib'] // 1024} MiB, {kdf['iterations']} passes, {kdf['lanes']} lanes")
+    print(
+        f"  passphrase KDF: Argon2id, {kdf['memory_kib'] // 1024} MiB, {kdf['iterations']} passes, {kdf['lanes']} lanes"
+    )
     return 0
 
 
@@ -265,6 +287,26 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    from coachdesk.printing.action_plan import render  # noqa: PLC0415 - reportlab only for this command
+    from coachdesk.services import plans  # noqa: PLC0415
+
+    now = datetime.now()
+    with _open_unlocked(args) as vault:
+        plan = plans.build_plan(vault, args.id, now.date(), now, large_print=args.large_print)
+        if plan.unsupported:
+            # Never print empty boxes: the coach must correct or transliterate the text first.
+            shown = " ".join(sorted(plan.unsupported))
+            raise VaultError(
+                f"The plan has characters the printing font cannot draw ({shown}). "
+                "Edit the record to spell them in a supported script, then print again."
+            )
+        write_requested_file(args.out, render(plan), vault.folder)
+        plans.record_issued(vault, args.id, now.date())
+    print(f"Action plan written to {args.out} and recorded as issued today.")
+    return 0
+
+
 def cmd_passwd(args: argparse.Namespace) -> int:
     with _open_unlocked(args) as vault:
         new = cli_secrets.new_passphrase(None, cli_secrets.ENV_NEW_PASSPHRASE)
@@ -282,5 +324,6 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "backup": cmd_backup,
     "restore": cmd_restore,
+    "plan": cmd_plan,
     "passwd": cmd_passwd,
 }

@@ -13,8 +13,8 @@ from coachdesk.domain.errors import WrongKeyError
 from coachdesk.domain.passphrase import passphrase_problem
 from coachdesk.storage.vault import Vault
 
-ENV_PASSPHRASE = "COACHDESK_PASSPHRASE"
-ENV_NEW_PASSPHRASE = "COACHDESK_NEW_PASSPHRASE"
+ENV_PASSPHRASE = "COACHDESK_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
+ENV_NEW_PASSPHRASE = "COACHDESK_NEW_PASSPHRASE"  # noqa: S105
 
 _NONE_GIVEN = (
     "No passphrase was given: use --passphrase-file FILE, set COACHDESK_PASSPHRASE, or run the "

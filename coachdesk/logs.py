@@ -3,20 +3,17 @@ details, a note, a passphrase or a key: messages built from user input stay on t
 
 from __future__ import annotations
 
+import functools
 import logging
 import logging.handlers
 import os
 
 from coachdesk.paths import log_dir
 
-_configured = False
 
-
+@functools.cache
 def configure() -> None:
-    global _configured
-    if _configured:
-        return
-    _configured = True
+    """Attach the rotating file handler once per process."""
     root = logging.getLogger("coachdesk")
     root.setLevel(logging.INFO)
     try:

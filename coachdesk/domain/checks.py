@@ -56,6 +56,4 @@ def check_participant(p: Participant, practices: Collection[str], today: date, p
     if p.skills_inventory is not None:
         prefs = p.skills_inventory.preferences
         if prefs.min_hours is not None and prefs.max_hours is not None and prefs.min_hours > prefs.max_hours:
-            raise ValidationError(
-                at("skills_inventory.preferences.min_hours"), "must not be more than max_hours"
-            )
+            raise ValidationError(at("skills_inventory.preferences.min_hours"), "must not be more than max_hours")

@@ -6,6 +6,7 @@ or five unrelated words passes easily; "Password1!" does not."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import string
 
@@ -30,7 +31,7 @@ def estimate_bits(passphrase: str) -> float:
         pool += 100
     # Runs of the same or consecutive characters add little: count each run as one character.
     effective = 1
-    for prev, cur in zip(passphrase, passphrase[1:], strict=False):
+    for prev, cur in itertools.pairwise(passphrase):
         if abs(ord(cur) - ord(prev)) > 1:
             effective += 1
     bits = effective * math.log2(max(pool, 2))

@@ -182,6 +182,7 @@ _LABELS: dict[str, str] = {
     "jobcentre": "Jobcentre Plus",
     "self": "Self-referral",
     "dna": "Did not attend",
+    "in_work_support": "In-work support",
     "esa_assessment": "ESA (assessment phase)",
     "esa_wrag": "ESA (work-related activity group)",
     "esa_support": "ESA (support group)",

@@ -49,8 +49,20 @@ INK = colors.black
 RULE = colors.Color(0.45, 0.45, 0.45)
 HEADER_FILL = colors.Color(0.88, 0.88, 0.88)
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -97,25 +109,57 @@ class _Styles:
         measure = MEASURE_CHARACTERS * AVERAGE_CHARACTER * sizes.body
         indent = max(0.0, frame_width - measure)
         base = {"textColor": INK, "alignment": TA_LEFT, "allowWidows": 0, "allowOrphans": 0}
-        self.body = ParagraphStyle("body", fontName=regular, fontSize=sizes.body, leading=sizes.leading,
-                                   rightIndent=indent, spaceAfter=sizes.body * 0.5, **base)
+        self.body = ParagraphStyle(
+            "body",
+            fontName=regular,
+            fontSize=sizes.body,
+            leading=sizes.leading,
+            rightIndent=indent,
+            spaceAfter=sizes.body * 0.5,
+            **base,
+        )
         self.strong = ParagraphStyle("strong", parent=self.body, fontName=bold)
-        self.bullet = ParagraphStyle("bullet", parent=self.body, leftIndent=sizes.body * 1.4,
-                                     bulletIndent=sizes.body * 0.2, bulletFontName=bold, bulletFontSize=sizes.body,
-                                     spaceAfter=sizes.body * 0.3)
+        self.bullet = ParagraphStyle(
+            "bullet",
+            parent=self.body,
+            leftIndent=sizes.body * 1.4,
+            bulletIndent=sizes.body * 0.2,
+            bulletFontName=bold,
+            bulletFontSize=sizes.body,
+            spaceAfter=sizes.body * 0.3,
+        )
         # The date under a goal: close to its goal, with a clear gap before the next goal.
-        self.bullet_note = ParagraphStyle("bullet_note", parent=self.bullet, spaceBefore=-sizes.body * 0.2,
-                                          spaceAfter=sizes.body * 0.6)
+        self.bullet_note = ParagraphStyle(
+            "bullet_note", parent=self.bullet, spaceBefore=-sizes.body * 0.2, spaceAfter=sizes.body * 0.6
+        )
         # A sentence that introduces a list: a gap above it separates it from the list before.
-        self.lead = ParagraphStyle("lead", parent=self.body, spaceBefore=sizes.body * 0.4,
-                                   spaceAfter=sizes.body * 0.3)
-        self.heading = ParagraphStyle("heading", fontName=bold, fontSize=sizes.heading,
-                                      leading=round(sizes.heading * 1.25, 1), spaceBefore=sizes.heading * 0.9,
-                                      spaceAfter=sizes.heading * 0.35, keepWithNext=1, **base)
-        self.title = ParagraphStyle("title", fontName=bold, fontSize=sizes.title,
-                                    leading=round(sizes.title * 1.2, 1), spaceAfter=sizes.body * 0.6, **base)
-        self.name = ParagraphStyle("name", parent=self.body, fontName=bold, fontSize=round(sizes.body * 1.25),
-                                   leading=round(sizes.body * 1.25 * 1.3, 1), spaceAfter=sizes.body * 0.2)
+        self.lead = ParagraphStyle("lead", parent=self.body, spaceBefore=sizes.body * 0.4, spaceAfter=sizes.body * 0.3)
+        self.heading = ParagraphStyle(
+            "heading",
+            fontName=bold,
+            fontSize=sizes.heading,
+            leading=round(sizes.heading * 1.25, 1),
+            spaceBefore=sizes.heading * 0.9,
+            spaceAfter=sizes.heading * 0.35,
+            keepWithNext=1,
+            **base,
+        )
+        self.title = ParagraphStyle(
+            "title",
+            fontName=bold,
+            fontSize=sizes.title,
+            leading=round(sizes.title * 1.2, 1),
+            spaceAfter=sizes.body * 0.6,
+            **base,
+        )
+        self.name = ParagraphStyle(
+            "name",
+            parent=self.body,
+            fontName=bold,
+            fontSize=round(sizes.body * 1.25),
+            leading=round(sizes.body * 1.25 * 1.3, 1),
+            spaceAfter=sizes.body * 0.2,
+        )
         self.cell = ParagraphStyle("cell", fontName=regular, fontSize=sizes.body, leading=sizes.leading, **base)
         self.cell_head = ParagraphStyle("cell_head", parent=self.cell, fontName=bold)
 
@@ -141,11 +185,18 @@ def _title(plan: ActionPlan, s: _Styles) -> list[Flowable]:
 
 def _goals(plan: ActionPlan, s: _Styles) -> Flowable:
     if not plan.goals:
-        return _section(s, "My goals", [
-            _p("You and your coach have not set goals yet.", s.body),
-            _p("At your next meeting you will talk about the work you would like to do, "
-               "and agree your first steps together.", s.body),
-        ])
+        return _section(
+            s,
+            "My goals",
+            [
+                _p("You and your coach have not set goals yet.", s.body),
+                _p(
+                    "At your next meeting you will talk about the work you would like to do, "
+                    "and agree your first steps together.",
+                    s.body,
+                ),
+            ],
+        )
     items: list[Flowable] = []
     for goal in plan.goals:
         items.append(_p(goal.title, s.bullet, "•"))
@@ -165,9 +216,11 @@ def _when_cell(day: date | None, issued: date) -> str:
 
 def _steps(plan: ActionPlan, s: _Styles, width: float) -> list[Flowable]:
     if not plan.steps:
-        text = ("Your first steps will be written here when you have agreed them with your coach."
-                if not plan.goals else
-                "There is nothing to do just now. Your coach will agree the next steps with you.")
+        text = (
+            "Your first steps will be written here when you have agreed them with your coach."
+            if not plan.goals
+            else "There is nothing to do just now. Your coach will agree the next steps with you."
+        )
         return [_section(s, "My next steps", [_p(text, s.body)])]
     heading = _p("My next steps", s.heading)
     intro = _p("Do them one at a time. It is fine to ask for help.", s.body)
@@ -181,20 +234,29 @@ def _steps(plan: ActionPlan, s: _Styles, width: float) -> list[Flowable]:
     widths = [width - who_width - when_width, who_width, when_width]
     rows: list[list[Flowable]] = [[Paragraph(t, s.cell_head) for t in ("What", "Who", "By when")]]
     for step in plan.steps:
-        rows.append([Paragraph(escape(step.what), s.cell), Paragraph(escape(step.who), s.cell),
-                     Paragraph(_when_cell(step.by_when, plan.issued), s.cell)])
+        rows.append(
+            [
+                Paragraph(escape(step.what), s.cell),
+                Paragraph(escape(step.who), s.cell),
+                Paragraph(_when_cell(step.by_when, plan.issued), s.cell),
+            ]
+        )
     table = Table(rows, colWidths=widths, repeatRows=1, splitByRow=1, splitInRow=0, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), font, size),  # else the table names Helvetica, which is not embedded
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.75, RULE),
-        ("BOX", (0, 0), (-1, -1), 0.75, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad),
-        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font, size),  # else the table names Helvetica, which is not embedded
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.75, RULE),
+                ("BOX", (0, 0), (-1, -1), 0.75, RULE),
+                ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+            ]
+        )
+    )
     # Keep the heading, the sentence under it, the table's header and the first step on one page.
     needed = s.heading.spaceBefore + s.heading.spaceAfter + s.body.spaceAfter
     needed += _height(heading, width) + _height(intro, width)
@@ -219,8 +281,7 @@ def _strengths(plan: ActionPlan, s: _Styles) -> Flowable:
     if hours:
         body.append(_p(hours, s.lead))
     if not body:
-        body.append(_p("You and your coach will talk about what you are good at and the work you would like.",
-                       s.body))
+        body.append(_p("You and your coach will talk about what you are good at and the work you would like.", s.body))
     return _section(s, "My strengths", body)
 
 
@@ -251,10 +312,14 @@ def duration(minutes: int) -> str:
 
 def _appointment(appointment: Appointment | None, s: _Styles) -> Flowable:
     if appointment is None:
-        return _section(s, "My next appointment", [
-            _p("There is no appointment booked yet.", s.body),
-            _p("Your coach will get in touch with you to book one.", s.body),
-        ])
+        return _section(
+            s,
+            "My next appointment",
+            [
+                _p("There is no appointment booked yet.", s.body),
+                _p("Your coach will get in touch with you to book one.", s.body),
+            ],
+        )
     start = appointment.start
     body = [_p(long_date(start.date()), s.strong), _p(f"At {clock_time(start)}", s.strong)]
     if appointment.kind == "telephone":
@@ -361,8 +426,17 @@ def render(plan: ActionPlan) -> bytes:
         lang=LANGUAGE,
         initialFontName=styles.regular,
     )
-    frame = Frame(sizes.margin, bottom, width, page_height - sizes.margin - bottom,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="body")
+    frame = Frame(
+        sizes.margin,
+        bottom,
+        width,
+        page_height - sizes.margin - bottom,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
     doc.addPageTemplates([PageTemplate(id="plan", frames=[frame])])
     story: list[Flowable] = [
         *_title(plan, styles),

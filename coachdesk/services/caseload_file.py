@@ -17,12 +17,13 @@ from coachdesk.domain.codec import decode, encode, join_path
 from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.model import Participant
 from coachdesk.storage import audit, participants
-from coachdesk.storage.files import atomic_write
+from coachdesk.storage.files import write_requested_file
 from coachdesk.storage.vault import Vault
 
 FORMAT = "coachdesk.caseload/1"
 _TOP_KEYS = ("format", "exported_at", "participants")
 MAX_FILE_BYTES = 512 * 1024 * 1024
+_BATCH = 250  # records indexed for search together (see storage/search.py)
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def export_file(vault: Vault, path: Path, participant_id: str | None = None) -> 
         records = [participants.get(vault.conn, participant_id)]
     else:
         records = list(participants.iter_all(vault.conn))
-    atomic_write(path, to_bytes(document(records)))
+    write_requested_file(path, to_bytes(document(records)), vault.folder)
     with vault.transaction() as conn:
         audit.record(conn, "caseload.exported", participant_id)
     return len(records)

@@ -57,16 +57,31 @@ from coachdesk.services import demo_words as words
 
 # The Working Better pilot's six practices, with the codes demo data uses.
 DEMO_PRACTICES: tuple[tuple[str, str], ...] = (
-    ("P01", "City Road Medical Centre"), ("P02", "Goodinge Group Practice"), ("P03", "River Place Group Practice"),
-    ("P04", "St Johns Way Medical Centre"), ("P05", "Village Practice"), ("P06", "Killick Street Health Centre"),
+    ("P01", "City Road Medical Centre"),
+    ("P02", "Goodinge Group Practice"),
+    ("P03", "River Place Group Practice"),
+    ("P04", "St Johns Way Medical Centre"),
+    ("P05", "Village Practice"),
+    ("P06", "Killick Street Health Centre"),
 )
 
 # London Living Wage (pence per hour) from the date each rate was announced.
 DEMO_LIVING_WAGE: tuple[tuple[date, int], ...] = (
-    (date(2011, 11, 1), 830), (date(2012, 11, 5), 855), (date(2013, 11, 4), 880), (date(2014, 11, 3), 915),
-    (date(2015, 11, 2), 940), (date(2016, 10, 31), 975), (date(2017, 11, 6), 1020), (date(2018, 11, 5), 1055),
-    (date(2019, 11, 11), 1075), (date(2020, 11, 9), 1085), (date(2021, 11, 15), 1105), (date(2022, 9, 22), 1195),
-    (date(2023, 10, 24), 1315), (date(2024, 10, 23), 1385), (date(2025, 10, 23), 1480),
+    (date(2011, 11, 1), 830),
+    (date(2012, 11, 5), 855),
+    (date(2013, 11, 4), 880),
+    (date(2014, 11, 3), 915),
+    (date(2015, 11, 2), 940),
+    (date(2016, 10, 31), 975),
+    (date(2017, 11, 6), 1020),
+    (date(2018, 11, 5), 1055),
+    (date(2019, 11, 11), 1075),
+    (date(2020, 11, 9), 1085),
+    (date(2021, 11, 15), 1105),
+    (date(2022, 9, 22), 1195),
+    (date(2023, 10, 24), 1315),
+    (date(2024, 10, 23), 1385),
+    (date(2025, 10, 23), 1480),
 )
 
 REFERRAL_WINDOW_MONTHS = 18
@@ -92,43 +107,121 @@ _LATIN_ORIGIN = _Weighted([(o, o[0]) for o in words.ORIGINS if o[4]])
 _SEX = _Weighted([(Sex.FEMALE, 52), (Sex.MALE, 45), (Sex.OTHER, 1), (Sex.NOT_STATED, 2)])
 _PRACTICE_WEIGHTS = (26, 20, 17, 15, 12, 10)
 _POSTCODE = _Weighted(words.POSTCODE_DISTRICTS)
-_SOURCE = _Weighted([(ReferralSource.GP, 45), (ReferralSource.PRACTICE_NURSE, 10), (ReferralSource.PRACTICE_STAFF, 6),
-                     (ReferralSource.MENTAL_HEALTH, 12), (ReferralSource.PHYSIO, 7), (ReferralSource.JOBCENTRE, 8),
-                     (ReferralSource.SELF, 10), (ReferralSource.OTHER, 2)])
-_STATUS = _Weighted([(EmploymentStatus.UNEMPLOYED_LT_6M, 12), (EmploymentStatus.UNEMPLOYED_6_12M, 12),
-                     (EmploymentStatus.UNEMPLOYED_1_2Y, 18), (EmploymentStatus.UNEMPLOYED_2Y_PLUS, 33),
-                     (EmploymentStatus.NEVER_WORKED, 7), (EmploymentStatus.EMPLOYED_OFF_SICK, 18)])
+_SOURCE = _Weighted(
+    [
+        (ReferralSource.GP, 45),
+        (ReferralSource.PRACTICE_NURSE, 10),
+        (ReferralSource.PRACTICE_STAFF, 6),
+        (ReferralSource.MENTAL_HEALTH, 12),
+        (ReferralSource.PHYSIO, 7),
+        (ReferralSource.JOBCENTRE, 8),
+        (ReferralSource.SELF, 10),
+        (ReferralSource.OTHER, 2),
+    ]
+)
+_STATUS = _Weighted(
+    [
+        (EmploymentStatus.UNEMPLOYED_LT_6M, 12),
+        (EmploymentStatus.UNEMPLOYED_6_12M, 12),
+        (EmploymentStatus.UNEMPLOYED_1_2Y, 18),
+        (EmploymentStatus.UNEMPLOYED_2Y_PLUS, 33),
+        (EmploymentStatus.NEVER_WORKED, 7),
+        (EmploymentStatus.EMPLOYED_OFF_SICK, 18),
+    ]
+)
 # Months since the last job ended, by employment status at referral.
-_MONTHS_OUT = {EmploymentStatus.UNEMPLOYED_LT_6M: (1, 5), EmploymentStatus.UNEMPLOYED_6_12M: (6, 11),
-               EmploymentStatus.UNEMPLOYED_1_2Y: (12, 23), EmploymentStatus.UNEMPLOYED_2Y_PLUS: (24, 120)}
-_MAIN_BENEFIT = _Weighted([(Benefit.ESA_WRAG, 22), (Benefit.ESA_SUPPORT, 6), (Benefit.ESA_ASSESSMENT, 10),
-                           (Benefit.UC_LCWRA, 12), (Benefit.UC_LCW, 8), (Benefit.UC_SEARCHING, 14), (Benefit.JSA, 10),
-                           (Benefit.INCAPACITY_BENEFIT, 3), (Benefit.INCOME_SUPPORT, 5), (Benefit.NONE, 5)])
-_CONDITION = _Weighted([(ConditionCategory.MENTAL_HEALTH, 50), (ConditionCategory.MUSCULOSKELETAL, 25),
-                        (ConditionCategory.SEVERE_MENTAL_ILLNESS, 6), (ConditionCategory.CARDIOVASCULAR, 5),
-                        (ConditionCategory.RESPIRATORY, 5), (ConditionCategory.DIABETES_ENDOCRINE, 6),
-                        (ConditionCategory.NEUROLOGICAL, 4), (ConditionCategory.LEARNING_DISABILITY, 3),
-                        (ConditionCategory.SENSORY, 2), (ConditionCategory.SUBSTANCE_MISUSE, 4),
-                        (ConditionCategory.OTHER, 3)])
-_LATER_SESSION = _Weighted([(SessionType.REVIEW, 42), (SessionType.JOB_SEARCH, 33), (SessionType.TELEPHONE, 20),
-                            (SessionType.VIDEO, 5)])
+_MONTHS_OUT = {
+    EmploymentStatus.UNEMPLOYED_LT_6M: (1, 5),
+    EmploymentStatus.UNEMPLOYED_6_12M: (6, 11),
+    EmploymentStatus.UNEMPLOYED_1_2Y: (12, 23),
+    EmploymentStatus.UNEMPLOYED_2Y_PLUS: (24, 120),
+}
+_MAIN_BENEFIT = _Weighted(
+    [
+        (Benefit.ESA_WRAG, 22),
+        (Benefit.ESA_SUPPORT, 6),
+        (Benefit.ESA_ASSESSMENT, 10),
+        (Benefit.UC_LCWRA, 12),
+        (Benefit.UC_LCW, 8),
+        (Benefit.UC_SEARCHING, 14),
+        (Benefit.JSA, 10),
+        (Benefit.INCAPACITY_BENEFIT, 3),
+        (Benefit.INCOME_SUPPORT, 5),
+        (Benefit.NONE, 5),
+    ]
+)
+_CONDITION = _Weighted(
+    [
+        (ConditionCategory.MENTAL_HEALTH, 50),
+        (ConditionCategory.MUSCULOSKELETAL, 25),
+        (ConditionCategory.SEVERE_MENTAL_ILLNESS, 6),
+        (ConditionCategory.CARDIOVASCULAR, 5),
+        (ConditionCategory.RESPIRATORY, 5),
+        (ConditionCategory.DIABETES_ENDOCRINE, 6),
+        (ConditionCategory.NEUROLOGICAL, 4),
+        (ConditionCategory.LEARNING_DISABILITY, 3),
+        (ConditionCategory.SENSORY, 2),
+        (ConditionCategory.SUBSTANCE_MISUSE, 4),
+        (ConditionCategory.OTHER, 3),
+    ]
+)
+_LATER_SESSION = _Weighted(
+    [(SessionType.REVIEW, 42), (SessionType.JOB_SEARCH, 33), (SessionType.TELEPHONE, 20), (SessionType.VIDEO, 5)]
+)
 # Employed but off sick: reviews and calls about returning, not vacancy searches.
 _RETENTION_SESSION = _Weighted([(SessionType.REVIEW, 65), (SessionType.TELEPHONE, 30), (SessionType.VIDEO, 5)])
-_MINUTES = {SessionType.INITIAL_ASSESSMENT: (45, 60, 60, 75), SessionType.REVIEW: (30, 45, 45, 60),
-            SessionType.JOB_SEARCH: (45, 60, 60, 90), SessionType.IN_WORK_SUPPORT: (30, 30, 45),
-            SessionType.TELEPHONE: (10, 15, 20, 30), SessionType.VIDEO: (20, 30, 30)}
+_MINUTES = {
+    SessionType.INITIAL_ASSESSMENT: (45, 60, 60, 75),
+    SessionType.REVIEW: (30, 45, 45, 60),
+    SessionType.JOB_SEARCH: (45, 60, 60, 90),
+    SessionType.IN_WORK_SUPPORT: (30, 30, 45),
+    SessionType.TELEPHONE: (10, 15, 20, 30),
+    SessionType.VIDEO: (20, 30, 30),
+}
 _DNA_PROPENSITY = (0.05, 0.1, 0.14, 0.18, 0.22, 0.28, 0.36)
 # Closures for other reasons: (reason, earliest and latest day after referral), weight.
-_OTHER_CLOSURE = _Weighted([((ClosureReason.WITHDREW, 14, 200), 33), ((ClosureReason.HEALTH, 20, 330), 25),
-                            ((ClosureReason.MOVED_AWAY, 30, 330), 12), ((ClosureReason.NOT_ELIGIBLE, 3, 30), 6),
-                            ((ClosureReason.REFERRED_ELSEWHERE, 14, 150), 12), ((ClosureReason.OTHER, 30, 330), 12)])
-_GOAL_CATEGORY = _Weighted([(GoalCategory.WORK, 40), (GoalCategory.CONFIDENCE, 15), (GoalCategory.HEALTH, 12),
-                            (GoalCategory.EDUCATION, 10), (GoalCategory.VOLUNTEERING, 8), (GoalCategory.FINANCE, 8),
-                            (GoalCategory.PRACTICAL, 7)])
+_OTHER_CLOSURE = _Weighted(
+    [
+        ((ClosureReason.WITHDREW, 14, 200), 33),
+        ((ClosureReason.HEALTH, 20, 330), 25),
+        ((ClosureReason.MOVED_AWAY, 30, 330), 12),
+        ((ClosureReason.NOT_ELIGIBLE, 3, 30), 6),
+        ((ClosureReason.REFERRED_ELSEWHERE, 14, 150), 12),
+        ((ClosureReason.OTHER, 30, 330), 12),
+    ]
+)
+_GOAL_CATEGORY = _Weighted(
+    [
+        (GoalCategory.WORK, 40),
+        (GoalCategory.CONFIDENCE, 15),
+        (GoalCategory.HEALTH, 12),
+        (GoalCategory.EDUCATION, 10),
+        (GoalCategory.VOLUNTEERING, 8),
+        (GoalCategory.FINANCE, 8),
+        (GoalCategory.PRACTICAL, 7),
+    ]
+)
 _CONTACT_KIND = _Weighted([(ContactKind.CONTACT, 45), (ContactKind.APPLICATION, 38), (ContactKind.INTERVIEW, 17)])
 _HOURS = (8, 10, 12, 15, 16, 16, 16, 20, 20, 20, 22, 24, 25, 25, 30, 30, 35, 37)
-_ASCII = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ð": "d", "Ð": "D", "ß": "ss", "ı": "i", "đ": "d",
-                        "Đ": "D", "æ": "ae", "þ": "th", "'": "", " ": "", "-": ""})
+_ASCII = str.maketrans(
+    {
+        "ł": "l",
+        "Ł": "L",
+        "ø": "o",
+        "Ø": "O",
+        "ð": "d",
+        "Ð": "D",
+        "ß": "ss",
+        "ı": "i",
+        "đ": "d",
+        "Đ": "D",
+        "æ": "ae",
+        "þ": "th",
+        "'": "",
+        " ": "",
+        "-": "",
+    }
+)
 _DAY = timedelta(days=1)
 
 
@@ -193,13 +286,22 @@ class _Builder:
         dob = earliest + timedelta(days=rng.randrange((latest - earliest).days + 1))
         status = _STATUS.pick(rng)
         p = Participant(
-            id=pid, given_name=given, family_name=family, preferred_name=preferred, date_of_birth=dob, sex=sex,
+            id=pid,
+            given_name=given,
+            family_name=family,
+            preferred_name=preferred,
+            date_of_birth=dob,
+            sex=sex,
             nhs_number=self._nhs_number() if rng.random() < 0.9 else None,
             phone=f"07700 900{rng.randrange(1000):03d}" if rng.random() < 0.94 else "",
             email=self._email(given, preferred, family, latin, dob),
             postcode=self._postcode() if rng.random() < 0.97 else "",
-            practice=self.practices.pick(rng), referral_date=ref, referral_source=_SOURCE.pick(rng),
-            employment_status=status, benefits_at_referral=self._benefits(status), conditions=self._conditions(),
+            practice=self.practices.pick(rng),
+            referral_date=ref,
+            referral_source=_SOURCE.pick(rng),
+            employment_status=status,
+            benefits_at_referral=self._benefits(status),
+            conditions=self._conditions(),
         )
         _Case(self, p).build()
         return p
@@ -247,8 +349,15 @@ class _Builder:
         if not first or rng.random() > 0.68:
             return ""
         style = rng.randrange(4)
-        local = (f"{first}.{last}" if style == 0 else f"{first}{last}{born.year % 100:02d}" if style == 1
-                 else f"{first[0]}{last}{rng.randrange(1, 99)}" if style == 2 else f"{first}_{last}")
+        local = (
+            f"{first}.{last}"
+            if style == 0
+            else f"{first}{last}{born.year % 100:02d}"
+            if style == 1
+            else f"{first[0]}{last}{rng.randrange(1, 99)}"
+            if style == 2
+            else f"{first}_{last}"
+        )
         return f"{local.strip('._')}@example.org"
 
     def _postcode(self) -> str:
@@ -303,9 +412,16 @@ class _Case:
         self.skills = rng.sample(words.SKILLS, rng.randint(3, 8))
         self.pool = [builder.employer() for _ in range(rng.randint(4, 8))]
         self.own_employer = builder.employer()
-        self.ctx = {"name": p.preferred_name or p.given_name, "job": self.job_types[0],
-                    "interest": rng.choice(words.INTERESTS), "barrier": self.barriers[0], "skill": self.skills[0],
-                    "hours": str(rng.choice(_HOURS)), "employer": self.pool[0], "n": "3"}
+        self.ctx = {
+            "name": p.preferred_name or p.given_name,
+            "job": self.job_types[0],
+            "interest": rng.choice(words.INTERESTS),
+            "barrier": self.barriers[0],
+            "skill": self.skills[0],
+            "hours": str(rng.choice(_HOURS)),
+            "employer": self.pool[0],
+            "n": "3",
+        }
         self.dna_rate = rng.choice(_DNA_PROPENSITY)
         self.closure: Closure | None = None
         self.work_employer = self.pool[0]
@@ -376,14 +492,19 @@ class _Case:
             plans.update(d for d in attended[1:] if rng.random() < 0.12)
             plans.update(g.created for g in p.goals[1:])
             p.action_plans_issued = sorted(plans)
-        p.consent = Consent(service=self.ref, share_with_gp=rng.random() < 0.85,
-                            contact_employers=bool(p.employer_contacts) or rng.random() < 0.4)
+        p.consent = Consent(
+            service=self.ref,
+            share_with_gp=rng.random() < 0.85,
+            contact_employers=bool(p.employer_contacts) or rng.random() < 0.4,
+        )
 
-    def _outcome(self, kind: OutcomeType, day: date | None, employer: str = "", hours: int | None = None,
-                 pay: int | None = None) -> None:
+    def _outcome(
+        self, kind: OutcomeType, day: date | None, employer: str = "", hours: int | None = None, pay: int | None = None
+    ) -> None:
         if day is not None:
-            self.outcomes.append(Outcome(type=kind, date=day, employer=employer, hours_per_week=hours,
-                                         hourly_pay_pence=pay))
+            self.outcomes.append(
+                Outcome(type=kind, date=day, employer=employer, hours_per_week=hours, hourly_pay_pence=pay)
+            )
 
     def _work_outcomes(self, job: date | None, job_end: date | None, retained: date | None) -> None:
         rng = self.rng
@@ -395,8 +516,15 @@ class _Case:
         employer = self.work_employer
         llw = living_wage_on(list(DEMO_LIVING_WAGE), job) or DEMO_LIVING_WAGE[0][1]
         r = rng.random()
-        factor = rng.uniform(0.85, 0.99) if r < 0.25 else 1.0 if r < 0.5 else rng.uniform(1.0, 1.08) if r < 0.75 \
+        factor = (
+            rng.uniform(0.85, 0.99)
+            if r < 0.25
+            else 1.0
+            if r < 0.5
+            else rng.uniform(1.0, 1.08)
+            if r < 0.75
             else rng.uniform(1.08, 1.5)
+        )
         self._outcome(OutcomeType.JOB_START, job, employer, rng.choice(_HOURS), int(llw * factor / 5 + 0.5) * 5)
         for weeks, kind in ((13, OutcomeType.SUSTAINED_13_WEEKS), (26, OutcomeType.SUSTAINED_26_WEEKS)):
             day = job + timedelta(weeks=weeks)
@@ -405,8 +533,9 @@ class _Case:
         if job_end:
             self._outcome(OutcomeType.JOB_END, job_end, employer=employer)
 
-    def _sessions(self, stop: date | None, work_from: date | None, work_end: date | None,
-                  disengage_after: int | None) -> date | None:
+    def _sessions(
+        self, stop: date | None, work_from: date | None, work_end: date | None, disengage_after: int | None
+    ) -> date | None:
         """Sessions from the initial assessment to closure (or one booked ahead); a lost-contact date."""
         rng, today, p = self.rng, self.today, self.p
         horizon = today + timedelta(days=BOOKING_HORIZON_DAYS)
@@ -467,8 +596,14 @@ class _Case:
             notes = rng.choice(words.DNA_NOTES)
         elif attendance is not Attendance.BOOKED and attendance is not Attendance.DNA and rng.random() < 0.6:
             notes = rng.choice(words.CANCEL_NOTES).format(**self.ctx)
-        return Session(id=self.b.uid(), start=start, minutes=rng.choice(_MINUTES[kind]), type=kind,
-                       attendance=attendance, notes=notes)
+        return Session(
+            id=self.b.uid(),
+            start=start,
+            minutes=rng.choice(_MINUTES[kind]),
+            type=kind,
+            attendance=attendance,
+            notes=notes,
+        )
 
     def _note(self, kind: SessionType, in_work: bool) -> str:
         rng, ctx = self.rng, self.ctx
@@ -489,8 +624,14 @@ class _Case:
         if not self.seeking:
             if retained and rng.random() < 0.5:
                 day = self.days(7, max(7, (retained - self.ref).days))
-                return [EmployerContact(date=day, employer=self.own_employer, kind=ContactKind.CONTACT,
-                                        notes=rng.choice(words.RETENTION_NOTES).format(**ctx))]
+                return [
+                    EmployerContact(
+                        date=day,
+                        employer=self.own_employer,
+                        kind=ContactKind.CONTACT,
+                        notes=rng.choice(words.RETENTION_NOTES).format(**ctx),
+                    )
+                ]
             return []
         if not attended or rng.random() > (0.85 if job else 0.5):
             return []
@@ -554,8 +695,9 @@ class _Case:
         if status is not EmploymentStatus.NEVER_WORKED:
             if status is EmploymentStatus.EMPLOYED_OFF_SICK:
                 start = max(adult, now - rng.randint(6, 120))
-                history.append(WorkHistoryEntry(employer=self.own_employer, role=rng.choice(words.ROLES),
-                                                start=_month(start)))
+                history.append(
+                    WorkHistoryEntry(employer=self.own_employer, role=rng.choice(words.ROLES), start=_month(start))
+                )
             else:  # `start` is where the gap to the next job began
                 low, high = _MONTHS_OUT[status or EmploymentStatus.UNEMPLOYED_2Y_PLUS]
                 start = now - rng.randint(low, high)
@@ -565,22 +707,40 @@ class _Case:
                 if begun < adult:
                     break
                 employer = rng.choice(words.PAST_EMPLOYERS) if rng.random() < 0.5 else self.b.employer()
-                history.append(WorkHistoryEntry(employer=employer, role=rng.choice(words.ROLES), start=_month(begun),
-                                                end=_month(end), reason_left=rng.choice(words.REASONS_LEFT)))
+                history.append(
+                    WorkHistoryEntry(
+                        employer=employer,
+                        role=rng.choice(words.ROLES),
+                        start=_month(begun),
+                        end=_month(end),
+                        reason_left=rng.choice(words.REASONS_LEFT),
+                    )
+                )
                 start = begun
         qualifications = []
         for title, level in rng.sample(words.QUALIFICATIONS, rng.choice((0, 1, 1, 2, 2, 3, 4))):
             year = rng.randint(min(born.year + 16, day.year), day.year)
             qualifications.append(Qualification(title=title, level=QualificationLevel(level), year=year))
         low_confidence = "confidence" in self.barriers
-        skills = [Skill(name=s, confidence=max(1, min(5, rng.randint(2, 5) - (low_confidence and rng.random() < 0.6))))
-                  for s in self.skills]
+        skills = [
+            Skill(name=s, confidence=max(1, min(5, rng.randint(2, 5) - (low_confidence and rng.random() < 0.6))))
+            for s in self.skills
+        ]
         min_hours = rng.choice((8, 10, 12, 16, 16, 20, 25, 30))
-        prefs = Preferences(job_types=list(self.job_types), min_hours=min_hours,
-                            max_hours=min(40, min_hours + rng.choice((0, 4, 8, 14, 21))),
-                            max_travel_minutes=rng.choice((20, 30, 30, 45, 45, 60)) if rng.random() < 0.9 else None)
-        return SkillsInventory(completed_on=day, work_history=history, qualifications=qualifications, skills=skills,
-                               preferences=prefs, barriers=list(self.barriers))
+        prefs = Preferences(
+            job_types=list(self.job_types),
+            min_hours=min_hours,
+            max_hours=min(40, min_hours + rng.choice((0, 4, 8, 14, 21))),
+            max_travel_minutes=rng.choice((20, 30, 30, 45, 45, 60)) if rng.random() < 0.9 else None,
+        )
+        return SkillsInventory(
+            completed_on=day,
+            work_history=history,
+            qualifications=qualifications,
+            skills=skills,
+            preferences=prefs,
+            barriers=list(self.barriers),
+        )
 
     def _goals(self, attended: list[date], work_from: date | None) -> list[Goal]:
         rng, today = self.rng, self.today
@@ -621,6 +781,16 @@ class _Case:
                 due = created + timedelta(days=(target - created).days * (i + 1) // count)
                 done = status is GoalStatus.ACHIEVED or (due < today and rng.random() < 0.55)
                 steps.append(GoalStep(text=text.format(**self.ctx), owner=owner, due=due, done=done))
-            goals.append(Goal(id=self.b.uid(), title=title, category=category, created=created, target_date=target,
-                              status=status, closed_on=closed_on, steps=steps))
+            goals.append(
+                Goal(
+                    id=self.b.uid(),
+                    title=title,
+                    category=category,
+                    created=created,
+                    target_date=target,
+                    status=status,
+                    closed_on=closed_on,
+                    steps=steps,
+                )
+            )
         return goals

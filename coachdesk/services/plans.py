@@ -14,23 +14,13 @@ from datetime import date, datetime
 from coachdesk.domain.model import Participant, Session, SkillsInventory
 from coachdesk.domain.vocabulary import Attendance, GoalStatus, SessionType, StepOwner
 from coachdesk.printing import fonts
-from coachdesk.services import caseload
+from coachdesk.services import caseload, coach_profile
+from coachdesk.services.coach_profile import CoachContact
 from coachdesk.storage.vault import Vault
 
 STRENGTH_CONFIDENCE = 4  # skills the participant rated 4 or 5 out of 5
 
 WHO = {StepOwner.PARTICIPANT: "You", StepOwner.COACH: "Your coach", StepOwner.OTHER: "Someone else"}
-
-
-@dataclass(frozen=True)
-class CoachContact:
-    """How the participant reaches their coach. Every part is optional; the programme's name
-    replaces the one derived from the policy when given."""
-
-    name: str = ""
-    phone: str = ""
-    email: str = ""
-    programme: str = ""
 
 
 @dataclass(frozen=True)
@@ -143,12 +133,7 @@ def plan_for(
     contact = contact or CoachContact()
     open_goals = [g for g in p.goals if g.status is GoalStatus.OPEN]
     goals = tuple(PlanGoal(_clean(g.title), g.target_date) for g in open_goals)
-    steps = [
-        PlanStep(_clean(s.text), WHO[s.owner], s.due)
-        for g in open_goals
-        for s in g.steps
-        if not s.done
-    ]
+    steps = [PlanStep(_clean(s.text), WHO[s.owner], s.due) for g in open_goals for s in g.steps if not s.done]
     steps.sort(key=lambda s: (s.by_when is None, s.by_when or date.min))  # stable: goal order within a day
     skills, job_types, hours = _strengths(p.skills_inventory)
     session = next_appointment(p.sessions, now)
@@ -190,8 +175,11 @@ def build_plan(
     """The action plan of a participant in the vault (raises NotFoundError for an unknown id)."""
     p = caseload.load(vault, participant_id)
     policy = vault.policy
-    return plan_for(p, policy.practice_name(p.practice), policy.programme, today, now, contact=contact,
-                    large_print=large_print)
+    if contact is None:
+        contact = coach_profile.load(vault)
+    return plan_for(
+        p, policy.practice_name(p.practice), policy.programme, today, now, contact=contact, large_print=large_print
+    )
 
 
 def record_issued(vault: Vault, participant_id: str, day: date) -> bool:

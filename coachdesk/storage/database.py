@@ -4,6 +4,7 @@ every vault connection shares."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,17 +18,14 @@ Connection = dbapi2.Connection
 DatabaseError = dbapi2.DatabaseError
 IntegrityError = dbapi2.IntegrityError
 PAGE_SIZE = 4096
-_silenced = False
 
 
+@functools.cache
 def _silence_sqlcipher() -> None:
     """SQLCipher prints 'hmac check failed' to stderr on a wrong key: a process-wide setting."""
-    global _silenced
-    if not _silenced:
-        probe = sqlcipher3.connect(":memory:")
-        probe.execute("PRAGMA cipher_log_level = NONE")
-        probe.close()
-        _silenced = True
+    probe = sqlcipher3.connect(":memory:")
+    probe.execute("PRAGMA cipher_log_level = NONE")
+    probe.close()
 
 
 def key_pragma(data_key: bytes | bytearray) -> str:

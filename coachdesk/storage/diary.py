@@ -89,4 +89,6 @@ def steps_due(conn: Connection, until: date, practice: str | None) -> list[StepD
             ORDER BY st.due, p.family_name COLLATE NOCASE""",  # noqa: S608
         (until.isoformat(), practice),
     )
-    return [StepDue(pid, name, title, text, owner, date.fromisoformat(due)) for pid, name, title, text, owner, due in rows]
+    return [
+        StepDue(pid, name, title, text, owner, date.fromisoformat(due)) for pid, name, title, text, owner, due in rows
+    ]

@@ -6,6 +6,8 @@ import contextlib
 import os
 from pathlib import Path
 
+from coachdesk.domain.errors import VaultError
+
 
 def fsync_directory(folder: Path) -> None:
     """Make a rename inside `folder` durable (no-op where directories cannot be opened)."""
@@ -33,3 +35,16 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
             tmp.unlink()
         raise
     fsync_directory(path.parent)
+
+
+def write_requested_file(path: Path, data: bytes, vault_folder: Path) -> None:
+    """Write a plaintext file the coach asked for (an export, a PDF), atomically and readable by
+    this user only — never inside the vault folder, which holds only encrypted files."""
+    folder = vault_folder.resolve()
+    target = path.resolve()
+    if target == folder or target.parent.is_relative_to(folder):
+        raise VaultError(
+            f"{path} is inside the vault folder {vault_folder}, which holds only encrypted files. "
+            "Choose a place outside it."
+        )
+    atomic_write(path, data)

@@ -63,9 +63,7 @@ class Argon2Params:
     lanes: int = LANES
 
     def derive(self, secret: bytes, salt: bytes) -> bytes:
-        kdf = Argon2id(
-            salt=salt, length=32, iterations=self.iterations, lanes=self.lanes, memory_cost=self.memory_kib
-        )
+        kdf = Argon2id(salt=salt, length=32, iterations=self.iterations, lanes=self.lanes, memory_cost=self.memory_kib)
         return kdf.derive(secret)
 
     def meets_floor(self) -> bool:
@@ -119,9 +117,7 @@ class KeySlotFile:
                 "The vault's key file (keyslots.json) is damaged or truncated. Restore the vault from a backup."
             ) from None
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise VaultError(
-                "The vault's key file (keyslots.json) is not one this version of CoachDesk understands."
-            )
+            raise VaultError("The vault's key file (keyslots.json) is not one this version of CoachDesk understands.")
         slots = data.get("slots")
         if not isinstance(slots, list) or not all(isinstance(s, dict) for s in slots):
             raise VaultError("The vault's key file (keyslots.json) is damaged: its slots are unreadable.")

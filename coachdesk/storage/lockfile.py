@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+if os.name == "nt":  # pragma: no cover - exercised on Windows builds
+    import msvcrt
+else:
+    import fcntl
+
 from coachdesk.domain.errors import VaultInUseError
 
-_IN_USE = (
-    "This vault is open in another CoachDesk window or command. Close it there first, "
-    "then try again."
-)
+_IN_USE = "This vault is open in another CoachDesk window or command. Close it there first, then try again."
 
 
 class VaultLock:
@@ -25,12 +27,8 @@ class VaultLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             if os.name == "nt":  # pragma: no cover - exercised on Windows builds
-                import msvcrt
-
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
             else:
-                import fcntl
-
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             os.close(fd)
@@ -42,8 +40,6 @@ class VaultLock:
             return
         fd, self._fd = self._fd, None
         if os.name == "nt":  # pragma: no cover
-            import msvcrt
-
             os.lseek(fd, 0, os.SEEK_SET)
             msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
         os.close(fd)

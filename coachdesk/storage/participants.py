@@ -41,6 +41,7 @@ from coachdesk.domain.vocabulary import (
     Sex,
     StepOwner,
 )
+from coachdesk.storage import search
 from coachdesk.storage.database import Connection, IntegrityError
 
 _DT = "%Y-%m-%dT%H:%M"
@@ -67,7 +68,21 @@ def save(conn: Connection, p: Participant) -> bool:
     """Insert or update `p` with all its child records. Returns True when it was new.
 
     Call inside a transaction; the record must already have passed the domain checks."""
+    return save_many(conn, [p])[0]
+
+
+def save_many(conn: Connection, records: Sequence[Participant]) -> list[bool]:
+    """Save many records, indexing them for search together at the end (much faster for imports).
+    Returns, for each record, whether it was new."""
+    created = [_write(conn, p) for p in records]
+    search.index(conn, [p.id for p in records])
+    return created
+
+
+def _write(conn: Connection, p: Participant) -> bool:
     created = not exists(conn, p.id)
+    if not created:
+        search.unindex(conn, p.id)
     conn.execute(
         """
         INSERT INTO participants(id, given_name, family_name, preferred_name, date_of_birth, sex,
@@ -90,10 +105,22 @@ def save(conn: Connection, p: Participant) -> bool:
             updated_at = excluded.updated_at
         """,
         (
-            p.id, p.given_name, p.family_name, p.preferred_name, p.date_of_birth.isoformat(),
-            p.sex.value if p.sex else None, p.nhs_number, p.phone, p.email, p.postcode, p.practice,
-            p.referral_date.isoformat(), p.referral_source.value, _iso(p.consent.service),
-            int(p.consent.share_with_gp), int(p.consent.contact_employers),
+            p.id,
+            p.given_name,
+            p.family_name,
+            p.preferred_name,
+            p.date_of_birth.isoformat(),
+            p.sex.value if p.sex else None,
+            p.nhs_number,
+            p.phone,
+            p.email,
+            p.postcode,
+            p.practice,
+            p.referral_date.isoformat(),
+            p.referral_source.value,
+            _iso(p.consent.service),
+            int(p.consent.share_with_gp),
+            int(p.consent.contact_employers),
             p.employment_status.value if p.employment_status else None,
             json.dumps([b.value for b in p.benefits_at_referral]),
             json.dumps([c.value for c in p.conditions]),
@@ -113,35 +140,58 @@ def _replace_children(conn: Connection, p: Participant) -> None:
         conn.execute(f"DELETE FROM {table} WHERE participant_id = ?", (pid,))  # noqa: S608 - fixed names
     conn.executemany(
         "INSERT INTO benefit_changes(participant_id, position, date, benefits) VALUES (?, ?, ?, ?)",
-        [(pid, i, c.date.isoformat(), json.dumps([b.value for b in c.benefits])) for i, c in enumerate(p.benefit_changes)],
+        [
+            (pid, i, c.date.isoformat(), json.dumps([b.value for b in c.benefits]))
+            for i, c in enumerate(p.benefit_changes)
+        ],
     )
     try:
         conn.executemany(
-            "INSERT INTO sessions(id, participant_id, start, minutes, type, attendance, notes) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(s.id, pid, s.start.strftime(_DT), s.minutes, s.type.value, s.attendance.value, s.notes) for s in p.sessions],
+            "INSERT INTO sessions(id, participant_id, start, minutes, type, attendance, notes)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (s.id, pid, s.start.strftime(_DT), s.minutes, s.type.value, s.attendance.value, s.notes)
+                for s in p.sessions
+            ],
         )
         conn.executemany(
             "INSERT INTO goals(id, participant_id, position, title, category, created, target_date, status, closed_on)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (g.id, pid, i, g.title, g.category.value, g.created.isoformat(), _iso(g.target_date), g.status.value, _iso(g.closed_on))
+                (
+                    g.id,
+                    pid,
+                    i,
+                    g.title,
+                    g.category.value,
+                    g.created.isoformat(),
+                    _iso(g.target_date),
+                    g.status.value,
+                    _iso(g.closed_on),
+                )
                 for i, g in enumerate(p.goals)
             ],
         )
     except IntegrityError:
-        raise ValidationError("id", "a session or goal id of this record already belongs to another participant") from None
+        raise ValidationError(
+            "id", "a session or goal id of this record already belongs to another participant"
+        ) from None
     conn.executemany(
         "INSERT INTO goal_steps(goal_id, position, text, owner, due, done) VALUES (?, ?, ?, ?, ?, ?)",
         [(g.id, i, s.text, s.owner.value, _iso(s.due), int(s.done)) for g in p.goals for i, s in enumerate(g.steps)],
     )
     conn.executemany(
-        "INSERT INTO employer_contacts(participant_id, position, date, employer, kind, notes) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO employer_contacts(participant_id, position, date, employer, kind, notes)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
         [(pid, i, c.date.isoformat(), c.employer, c.kind.value, c.notes) for i, c in enumerate(p.employer_contacts)],
     )
     conn.executemany(
         "INSERT INTO outcomes(participant_id, position, type, date, employer, hours_per_week, hourly_pay_pence)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(pid, i, o.type.value, o.date.isoformat(), o.employer, o.hours_per_week, o.hourly_pay_pence) for i, o in enumerate(p.outcomes)],
+        [
+            (pid, i, o.type.value, o.date.isoformat(), o.employer, o.hours_per_week, o.hourly_pay_pence)
+            for i, o in enumerate(p.outcomes)
+        ],
     )
     conn.executemany(
         "INSERT INTO action_plans_issued(participant_id, date) VALUES (?, ?)",
@@ -165,7 +215,9 @@ def _save_inventory(conn: Connection, pid: str, inventory: SkillsInventory | Non
             (pid, day, body, _now()),
         )
     elif same_day[1] != body:
-        conn.execute("UPDATE skills_inventories SET body = ?, recorded_at = ? WHERE pk = ?", (body, _now(), same_day[0]))
+        conn.execute(
+            "UPDATE skills_inventories SET body = ?, recorded_at = ? WHERE pk = ?", (body, _now(), same_day[0])
+        )
 
 
 def inventory_history(conn: Connection, pid: str) -> list[SkillsInventory]:
@@ -184,7 +236,12 @@ def get(conn: Connection, participant_id: str) -> Participant:
 
 
 def all_ids(conn: Connection) -> list[str]:
-    return [r[0] for r in conn.execute("SELECT id FROM participants ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, id")]
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM participants ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, id"
+        )
+    ]
 
 
 def iter_all(conn: Connection, batch: int = _CHUNK) -> Iterator[Participant]:
@@ -210,6 +267,12 @@ def _rows(conn: Connection, sql: str, ids: list[str]) -> dict[str, list[tuple]]:
     return grouped
 
 
+def _child_rows(conn: Connection, table: str, columns: str, order: str, ids: list[str]) -> dict[str, list[tuple]]:
+    """One child table's rows for `ids`, grouped by participant (table and columns are fixed names)."""
+    sql = f"SELECT participant_id, {columns} FROM {table} WHERE participant_id IN ({{ids}})"  # noqa: S608
+    return _rows(conn, f"{sql} ORDER BY participant_id, {order}", ids)
+
+
 def _load_chunk(conn: Connection, ids: list[str]) -> list[Participant]:
     marks = ",".join("?" * len(ids))
     base = {
@@ -223,22 +286,24 @@ def _load_chunk(conn: Connection, ids: list[str]) -> list[Participant]:
             ids,
         )
     }
-    changes = _rows(conn, "SELECT participant_id, date, benefits FROM benefit_changes WHERE participant_id IN ({ids}) ORDER BY participant_id, position", ids)
-    sessions = _rows(conn, "SELECT participant_id, id, start, minutes, type, attendance, notes FROM sessions WHERE participant_id IN ({ids}) ORDER BY participant_id, start, pk", ids)
-    goals = _rows(conn, "SELECT participant_id, id, title, category, created, target_date, status, closed_on FROM goals WHERE participant_id IN ({ids}) ORDER BY participant_id, position", ids)
+    changes = _child_rows(conn, "benefit_changes", "date, benefits", "position", ids)
+    sessions = _child_rows(conn, "sessions", "id, start, minutes, type, attendance, notes", "start, pk", ids)
+    goals = _child_rows(conn, "goals", "id, title, category, created, target_date, status, closed_on", "position", ids)
     steps = _rows(
         conn,
-        "SELECT g.participant_id, s.goal_id, s.text, s.owner, s.due, s.done FROM goal_steps s JOIN goals g ON g.id = s.goal_id"
+        "SELECT g.participant_id, s.goal_id, s.text, s.owner, s.due, s.done"
+        " FROM goal_steps s JOIN goals g ON g.id = s.goal_id"
         " WHERE g.participant_id IN ({ids}) ORDER BY g.participant_id, s.goal_id, s.position",
         ids,
     )
-    contacts = _rows(conn, "SELECT participant_id, date, employer, kind, notes FROM employer_contacts WHERE participant_id IN ({ids}) ORDER BY participant_id, position", ids)
-    outcomes = _rows(conn, "SELECT participant_id, type, date, employer, hours_per_week, hourly_pay_pence FROM outcomes WHERE participant_id IN ({ids}) ORDER BY participant_id, position", ids)
-    plans = _rows(conn, "SELECT participant_id, date FROM action_plans_issued WHERE participant_id IN ({ids}) ORDER BY participant_id, date, pk", ids)
+    contacts = _child_rows(conn, "employer_contacts", "date, employer, kind, notes", "position", ids)
+    outcomes = _child_rows(conn, "outcomes", "type, date, employer, hours_per_week, hourly_pay_pence", "position", ids)
+    plans = _child_rows(conn, "action_plans_issued", "date", "date, pk", ids)
     inventories = _rows(
         conn,
         "SELECT participant_id, body FROM skills_inventories s WHERE participant_id IN ({ids})"
-        " AND pk = (SELECT pk FROM skills_inventories t WHERE t.participant_id = s.participant_id ORDER BY completed_on DESC, pk DESC LIMIT 1)",
+        " AND pk = (SELECT pk FROM skills_inventories t WHERE t.participant_id = s.participant_id"
+        " ORDER BY completed_on DESC, pk DESC LIMIT 1)",
         ids,
     )
 
@@ -253,10 +318,19 @@ def _load_chunk(conn: Connection, ids: list[str]) -> list[Participant]:
         inv = inventories.get(pid)
         records.append(
             Participant(
-                id=row[0], given_name=row[1], family_name=row[2], preferred_name=row[3],
-                date_of_birth=date.fromisoformat(row[4]), sex=Sex(row[5]) if row[5] else None,
-                nhs_number=row[6], phone=row[7], email=row[8], postcode=row[9], practice=row[10],
-                referral_date=date.fromisoformat(row[11]), referral_source=ReferralSource(row[12]),
+                id=row[0],
+                given_name=row[1],
+                family_name=row[2],
+                preferred_name=row[3],
+                date_of_birth=date.fromisoformat(row[4]),
+                sex=Sex(row[5]) if row[5] else None,
+                nhs_number=row[6],
+                phone=row[7],
+                email=row[8],
+                postcode=row[9],
+                practice=row[10],
+                referral_date=date.fromisoformat(row[11]),
+                referral_source=ReferralSource(row[12]),
                 consent=Consent(service=_d(row[13]), share_with_gp=bool(row[14]), contact_employers=bool(row[15])),
                 employment_status=EmploymentStatus(row[16]) if row[16] else None,
                 benefits_at_referral=[Benefit(b) for b in json.loads(row[17])],
@@ -266,15 +340,28 @@ def _load_chunk(conn: Connection, ids: list[str]) -> list[Participant]:
                     for d, bs in changes.get(pid, [])
                 ],
                 sessions=[
-                    Session(id=sid, start=datetime.strptime(start, _DT), minutes=minutes, type=SessionType(kind),
-                            attendance=Attendance(att), notes=notes)
+                    Session(
+                        id=sid,
+                        start=datetime.strptime(start, _DT),
+                        minutes=minutes,
+                        type=SessionType(kind),
+                        attendance=Attendance(att),
+                        notes=notes,
+                    )
                     for sid, start, minutes, kind, att, notes in sessions.get(pid, [])
                 ],
                 skills_inventory=decode(SkillsInventory, json.loads(inv[0][0])) if inv else None,
                 goals=[
-                    Goal(id=gid, title=title, category=GoalCategory(cat), created=date.fromisoformat(created),
-                         target_date=_d(target), status=GoalStatus(status), closed_on=_d(closed),
-                         steps=steps_by_goal.get(gid, []))
+                    Goal(
+                        id=gid,
+                        title=title,
+                        category=GoalCategory(cat),
+                        created=date.fromisoformat(created),
+                        target_date=_d(target),
+                        status=GoalStatus(status),
+                        closed_on=_d(closed),
+                        steps=steps_by_goal.get(gid, []),
+                    )
                     for gid, title, cat, created, target, status, closed in goals.get(pid, [])
                 ],
                 employer_contacts=[
@@ -282,7 +369,13 @@ def _load_chunk(conn: Connection, ids: list[str]) -> list[Participant]:
                     for d, emp, kind, notes in contacts.get(pid, [])
                 ],
                 outcomes=[
-                    Outcome(type=OutcomeType(t), date=date.fromisoformat(d), employer=emp, hours_per_week=h, hourly_pay_pence=pay)
+                    Outcome(
+                        type=OutcomeType(t),
+                        date=date.fromisoformat(d),
+                        employer=emp,
+                        hours_per_week=h,
+                        hourly_pay_pence=pay,
+                    )
                     for t, d, emp, h, pay in outcomes.get(pid, [])
                 ],
                 action_plans_issued=[date.fromisoformat(d) for (d,) in plans.get(pid, [])],
@@ -292,14 +385,23 @@ def _load_chunk(conn: Connection, ids: list[str]) -> list[Participant]:
     return records
 
 
-_SUMMARY_COLUMNS = "id, given_name, family_name, preferred_name, date_of_birth, nhs_number, practice, referral_date, closed_on"
+_NAME_ORDER = "family_name COLLATE NOCASE, given_name COLLATE NOCASE, id"
+_SUMMARY_COLUMNS = (
+    "id, given_name, family_name, preferred_name, date_of_birth, nhs_number, practice, referral_date, closed_on"
+)
 
 
 def _summary(row: tuple) -> ParticipantSummary:
     return ParticipantSummary(
-        id=row[0], given_name=row[1], family_name=row[2], preferred_name=row[3],
-        date_of_birth=date.fromisoformat(row[4]), nhs_number=row[5], practice=row[6],
-        referral_date=date.fromisoformat(row[7]), closed_on=_d(row[8]),
+        id=row[0],
+        given_name=row[1],
+        family_name=row[2],
+        preferred_name=row[3],
+        date_of_birth=date.fromisoformat(row[4]),
+        nhs_number=row[5],
+        practice=row[6],
+        referral_date=date.fromisoformat(row[7]),
+        closed_on=_d(row[8]),
     )
 
 
@@ -314,7 +416,7 @@ def summaries(conn: Connection, practice: str | None = None, open_only: bool | N
     elif open_only is False:
         where.append("closed_on IS NOT NULL")
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    sql = f"SELECT {_SUMMARY_COLUMNS} FROM participants {clause} ORDER BY family_name COLLATE NOCASE, given_name COLLATE NOCASE, id"  # noqa: S608
+    sql = f"SELECT {_SUMMARY_COLUMNS} FROM participants {clause} ORDER BY {_NAME_ORDER}"  # noqa: S608 - fixed clauses
     return [_summary(r) for r in conn.execute(sql, args)]
 
 
@@ -324,12 +426,17 @@ def summaries_for(conn: Connection, ids: Iterable[str]) -> list[ParticipantSumma
     for i in range(0, len(ids), _CHUNK):
         chunk = ids[i : i + _CHUNK]
         marks = ",".join("?" * len(chunk))
-        found.extend(_summary(r) for r in conn.execute(f"SELECT {_SUMMARY_COLUMNS} FROM participants WHERE id IN ({marks})", chunk))  # noqa: S608
+        found.extend(
+            _summary(r)
+            for r in conn.execute(f"SELECT {_SUMMARY_COLUMNS} FROM participants WHERE id IN ({marks})", chunk)  # noqa: S608
+        )
     found.sort(key=lambda s: (s.family_name.casefold(), s.given_name.casefold(), s.id))
     return found
 
 
-def same_name_and_birth(conn: Connection, given: str, family: str, born: date, exclude_id: str | None = None) -> list[str]:
+def same_name_and_birth(
+    conn: Connection, given: str, family: str, born: date, exclude_id: str | None = None
+) -> list[str]:
     """Ids of other participants with this name and date of birth (the duplicate warning)."""
     rows = conn.execute(
         "SELECT id FROM participants WHERE given_name = ? COLLATE NOCASE AND family_name = ? COLLATE NOCASE"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from sqlcipher3 import dbapi2
+
 from coachdesk.domain.errors import VaultError
 from coachdesk.storage.database import Connection, transaction
 
@@ -150,41 +152,18 @@ CREATE TABLE audit_log (
     hash        TEXT NOT NULL
 );
 
--- Full-text search inside the encrypted database. Rowids follow the source rows' pk, so an
--- update or delete touches one index row instead of scanning the index.
+-- Full-text search inside the encrypted database, kept up to date by storage/search.py rather
+-- than by triggers: FTS5 flushes its pending terms whenever another statement opens a savepoint,
+-- so trigger-maintained indexes written record by record fragment into thousands of segments.
+-- Rowids follow the source rows' pk, so one record's index rows are found without a scan.
 CREATE VIRTUAL TABLE people_fts USING fts5(
     body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 -- Notes are indexed from the sessions table itself (external content): no second copy.
--- Rows with empty notes are never indexed, so their delete is skipped too (FTS5 requires it).
 CREATE VIRTUAL TABLE notes_fts USING fts5(
     notes, content = 'sessions', content_rowid = 'pk',
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
-CREATE TRIGGER participants_fts_insert AFTER INSERT ON participants BEGIN
-    INSERT INTO people_fts(rowid, body) VALUES (new.pk,
-        new.given_name || ' ' || new.family_name || ' ' || new.preferred_name || ' ' || coalesce(new.nhs_number, ''));
-END;
-CREATE TRIGGER participants_fts_update AFTER UPDATE OF given_name, family_name, preferred_name, nhs_number ON participants BEGIN
-    DELETE FROM people_fts WHERE rowid = old.pk;
-    INSERT INTO people_fts(rowid, body) VALUES (new.pk,
-        new.given_name || ' ' || new.family_name || ' ' || new.preferred_name || ' ' || coalesce(new.nhs_number, ''));
-END;
-CREATE TRIGGER participants_fts_delete AFTER DELETE ON participants BEGIN
-    DELETE FROM people_fts WHERE rowid = old.pk;
-END;
-CREATE TRIGGER sessions_fts_insert AFTER INSERT ON sessions WHEN new.notes <> '' BEGIN
-    INSERT INTO notes_fts(rowid, notes) VALUES (new.pk, new.notes);
-END;
-CREATE TRIGGER sessions_fts_unindex BEFORE UPDATE OF notes ON sessions WHEN old.notes <> '' BEGIN
-    INSERT INTO notes_fts(notes_fts, rowid, notes) VALUES ('delete', old.pk, old.notes);
-END;
-CREATE TRIGGER sessions_fts_reindex AFTER UPDATE OF notes ON sessions WHEN new.notes <> '' BEGIN
-    INSERT INTO notes_fts(rowid, notes) VALUES (new.pk, new.notes);
-END;
-CREATE TRIGGER sessions_fts_delete AFTER DELETE ON sessions WHEN old.notes <> '' BEGIN
-    INSERT INTO notes_fts(notes_fts, rowid, notes) VALUES ('delete', old.pk, old.notes);
-END;
 
 -- Text a coach was typing when the vault locked, until it is saved or discarded.
 CREATE TABLE drafts (
@@ -217,8 +196,6 @@ def _split(script: str) -> list[str]:
 
 
 def _complete(text: str) -> bool:
-    from sqlcipher3 import dbapi2
-
     return bool(dbapi2.complete_statement(text))
 
 

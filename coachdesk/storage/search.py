@@ -5,19 +5,33 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from coachdesk.storage.database import Connection
 
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+_BATCH = 500
 
 # Letters the index's tokenizer (unicode61, remove_diacritics 2) keeps apart from the plain letter a
 # coach types on an English keyboard: ł, ø, đ and ı are letters of their own, not a letter with a
 # mark, and Greek and Cyrillic keep their accents. Each typed word is also searched with these
 # letters put back, so "lukasz" finds Łukasz, "γιωργος" finds Γιώργος and "yilmaz" finds Yılmaz.
 _MARKED: dict[str, tuple[str, ...]] = {
-    "l": ("ł",), "o": ("ø",), "d": ("đ",), "i": ("ı",), "ss": ("ß",), "ae": ("æ",), "oe": ("œ",),
-    "α": ("ά",), "ε": ("έ",), "η": ("ή",), "ι": ("ί", "ϊ", "ΐ"), "ο": ("ό",), "υ": ("ύ", "ϋ", "ΰ"),
-    "ω": ("ώ",), "е": ("ё",),
+    "l": ("ł",),
+    "o": ("ø",),
+    "d": ("đ",),
+    "i": ("ı",),
+    "ss": ("ß",),
+    "ae": ("æ",),
+    "oe": ("œ",),
+    "α": ("ά",),
+    "ε": ("έ",),
+    "η": ("ή",),
+    "ι": ("ί", "ϊ", "ΐ"),
+    "ο": ("ό",),
+    "υ": ("ύ", "ϋ", "ΰ"),
+    "ω": ("ώ",),
+    "е": ("ё",),
 }
 _PLAIN = {marked: plain for plain, marks in _MARKED.items() for marked in marks}
 _MAX_SPELLINGS = 32  # per typed word; names rarely have more than two such letters
@@ -71,6 +85,36 @@ def fts_query(text: str, other_spellings: bool = True) -> str | None:
     if not other_spellings:
         return " AND ".join(f'"{w}"*' for w in words)
     return " AND ".join("(" + " OR ".join(f'"{s}"*' for s in spellings(w)) + ")" for w in words)
+
+
+_PERSON_TEXT = "given_name || ' ' || family_name || ' ' || preferred_name || ' ' || coalesce(nhs_number, '')"
+
+
+def unindex(conn: Connection, participant_id: str) -> None:
+    """Remove one participant's name and notes from the index (before their rows change)."""
+    conn.execute("DELETE FROM people_fts WHERE rowid = (SELECT pk FROM participants WHERE id = ?)", (participant_id,))
+    # External-content FTS5 deletes need the indexed text itself; empty notes were never indexed.
+    conn.execute(
+        "INSERT INTO notes_fts(notes_fts, rowid, notes) SELECT 'delete', pk, notes FROM sessions"
+        " WHERE participant_id = ? AND notes <> ''",
+        (participant_id,),
+    )
+
+
+def index(conn: Connection, participant_ids: Sequence[str]) -> None:
+    """Index the names and notes of participants just written, a few statements per batch."""
+    for i in range(0, len(participant_ids), _BATCH):
+        chunk = list(participant_ids[i : i + _BATCH])
+        marks = ",".join("?" * len(chunk))
+        conn.execute(
+            f"INSERT INTO people_fts(rowid, body) SELECT pk, {_PERSON_TEXT} FROM participants WHERE id IN ({marks})",  # noqa: S608
+            chunk,
+        )
+        conn.execute(
+            f"INSERT INTO notes_fts(rowid, notes) SELECT pk, notes FROM sessions WHERE participant_id IN ({marks})"  # noqa: S608
+            " AND notes <> ''",
+            chunk,
+        )
 
 
 def search_ids(conn: Connection, text: str, limit: int = 500) -> list[str]:

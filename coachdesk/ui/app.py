@@ -46,7 +46,7 @@ class FirstPaint(QObject):
         self.done = False
         widget.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
             # Let this paint finish, then report: the frame is on screen when the queue next runs.

@@ -6,6 +6,7 @@ the vault."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from enum import IntEnum
@@ -43,11 +44,18 @@ def sort_name(s: ParticipantSummary) -> tuple[str, str, str]:
     return (s.family_name.casefold(), s.given_name.casefold(), s.id)
 
 
+def _isolated(name: str) -> str:
+    """A right-to-left name (Arabic, Hebrew) as its own bidi run, so "family, given" keeps its order."""
+    if any(unicodedata.bidirectional(c) in ("R", "AL") for c in name):
+        return f"\u2068{name}\u2069"  # FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE
+    return name
+
+
 def listed_name(s: ParticipantSummary) -> str:
     """Family name first, as the list is sorted; the preferred name in brackets when it differs."""
-    name = f"{s.family_name}, {s.given_name}"
+    name = f"{_isolated(s.family_name)}, {_isolated(s.given_name)}"
     if s.preferred_name and s.preferred_name != s.given_name:
-        name += f" ({s.preferred_name})"
+        name += f" ({_isolated(s.preferred_name)})"
     return name
 
 
@@ -93,9 +101,7 @@ class CaseloadModel(QAbstractTableModel):
     def set_practice_names(self, names: Mapping[str, str]) -> None:
         self._practice_names = dict(names)
         if self._rows:
-            self.dataChanged.emit(
-                self.index(0, Column.PRACTICE), self.index(len(self._rows) - 1, Column.PRACTICE)
-            )
+            self.dataChanged.emit(self.index(0, Column.PRACTICE), self.index(len(self._rows) - 1, Column.PRACTICE))
 
     def clear(self) -> None:
         self.beginResetModel()
@@ -150,9 +156,7 @@ class CaseloadModel(QAbstractTableModel):
             return self._open_text if s.closed_on is None else self._closed_text
         return ""
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         horizontal = orientation == Qt.Orientation.Horizontal
         if horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(Column):
             return self._headers[section]

@@ -67,9 +67,11 @@ def read_listing(vault: Vault, text: str, practice: str | None, open_only: bool 
         shown = [s for s in found if _keep(s, practice, open_only)]
         return Listing(shown, searched=True, hidden=len(found) - len(shown), capped=len(found) >= SEARCH_LIMIT)
     rows = caseload.caseload(vault, practice, open_only)
-    filtered = bool(practice) or open_only is not None
-    total = participants.count(vault.conn) if not rows and filtered else len(rows)
-    return Listing(rows, searched=False, total=total if not rows else -1)
+    total = -1
+    if not rows:  # nobody at all, or only nobody these filters let through?
+        filtered = bool(practice) or open_only is not None
+        total = participants.count(vault.conn) if filtered else 0
+    return Listing(rows, searched=False, total=total)
 
 
 class CaseloadTable(QTableView):
@@ -152,7 +154,9 @@ class CaseloadPage(QWidget):
         self.empty_label = QLabel()
         self.empty_label.setObjectName("emptyState")
         self.empty_label.setWordWrap(True)
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Near the search box and filters the coach is looking at, not lost mid-screen.
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.empty_label.setContentsMargins(0, 48, 0, 0)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_label)
@@ -181,8 +185,12 @@ class CaseloadPage(QWidget):
         layout.addLayout(filters)
         layout.addLayout(counts)
         layout.addWidget(self.stack, 1)
-        for first, second in ((self.search, self.practice_filter), (self.practice_filter, self.status_filter),
-                              (self.status_filter, self.table), (self.table, self.new_button)):
+        for first, second in (
+            (self.new_button, self.search),
+            (self.search, self.practice_filter),
+            (self.practice_filter, self.status_filter),
+            (self.status_filter, self.table),
+        ):
             QWidget.setTabOrder(first, second)
 
         self._debounce = QTimer(self)
@@ -292,7 +300,9 @@ class CaseloadPage(QWidget):
             if listing.hidden:
                 lines.append(self._hidden_text(listing.hidden))
             else:
-                lines.append(self.tr("Check the spelling, or try a family name, an NHS number or a note's word."))
+                lines.append(
+                    self.tr("Check the spelling, or search by family name, NHS number or a word from the notes.")
+                )
         elif listing.total == 0:
             lines = [self.tr("No participants yet. Press Ctrl+N to register your first referral.")]
         else:

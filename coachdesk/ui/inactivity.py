@@ -49,7 +49,7 @@ class InactivityTimer(QObject):
     def active(self) -> bool:
         return self._timer.isActive()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and self._timer.isActive():
             self._timer.start()
         return False
@@ -74,13 +74,18 @@ class SessionWatcher(QObject):
         session = QDBusConnection.sessionBus()
         if session.isConnected():
             for service in ("org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"):
-                if session.connect(service, "/" + service.replace(".", "/"), service, "ActiveChanged",
-                                   self, "_screen_saver(bool)"):
+                if session.connect(
+                    service, "/" + service.replace(".", "/"), service, "ActiveChanged", self, "_screen_saver(bool)"
+                ):
                     self.connected.append(service)
         system = QDBusConnection.systemBus()
         if system.isConnected() and system.connect(
-            "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
-            "PrepareForSleep", self, "_sleep(bool)",
+            "org.freedesktop.login1",
+            "/org/freedesktop/login1",
+            "org.freedesktop.login1.Manager",
+            "PrepareForSleep",
+            self,
+            "_sleep(bool)",
         ):
             self.connected.append("login1")
 

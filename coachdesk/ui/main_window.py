@@ -65,7 +65,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.busy_label = QLabel()
         self.statusBar().addPermanentWidget(self.busy_label)
-        controller.worker.busy_changed.connect(lambda busy: self.busy_label.setText(self.tr("Working…") if busy else ""))
+        controller.worker.busy_changed.connect(
+            lambda busy: self.busy_label.setText(self.tr("Working…") if busy else "")
+        )
 
         self._make_actions()
         self.inactivity = InactivityTimer(self)
@@ -77,6 +79,7 @@ class MainWindow(QMainWindow):
         controller.unlocked.connect(self._on_unlocked)
         controller.locked.connect(self._on_locked)
         controller.open_participant.connect(self.open_participant)
+        self.record_page.drafts_restored.connect(self._show_record_page)
         self._set_unlocked_actions(False)
 
     # -- actions and shortcuts --------------------------------------------------------------
@@ -147,6 +150,13 @@ class MainWindow(QMainWindow):
         self.nav.blockSignals(False)
         self.pages.setCurrentIndex(RECORD)
 
+    def _show_record_page(self, _participant_id: str) -> None:
+        """A note restored after unlock: show it where the coach left it."""
+        self.nav.blockSignals(True)
+        self.nav.setCurrentRow(RECORD)
+        self.nav.blockSignals(False)
+        self.pages.setCurrentIndex(RECORD)
+
     def new_participant(self) -> None:
         RegisterDialog(self.controller, self).exec()
 
@@ -179,7 +189,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentIndex(0)
         self.unlock_page.show_locked(reason)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.controller.is_unlocked and self.pages.currentIndex() == RECORD and not self.record_page.maybe_leave():
             event.ignore()
             return
@@ -187,7 +197,5 @@ class MainWindow(QMainWindow):
         self.controller.shutdown()
         event.accept()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+    def sizeHint(self) -> QSize:
         return QSize(1200, 800)
-
-

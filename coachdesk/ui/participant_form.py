@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QRegularExpression, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, QRegularExpression, QSize, Qt
 from PySide6.QtGui import QMouseEvent, QRegularExpressionValidator, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -128,18 +128,24 @@ class CheckList(QListView):
             self._model.appendRow(item)
         self.setModel(self._model)
         self.setUniformItemSizes(True)
+        self.setSpacing(2)  # room between the ticks, for the eye and the mouse
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._pressed: tuple[QModelIndex, Any] | None = None
-        self.setFixedHeight(self._all_rows_height())
 
     def _all_rows_height(self) -> int:
         """Tall enough for every word: a tick hidden below a scroll edge is easily missed."""
         rows = self._model.rowCount()
-        row = self.sizeHintForRow(0) if rows else 20
+        row = (self.sizeHintForRow(0) if rows else 20) + 2 * self.spacing()
         return row * rows + 2 * self.frameWidth() + 4
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._all_rows_height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self._all_rows_height())
 
     def checked(self) -> list[Any]:
         """The ticked words, in the vocabulary's order."""
@@ -201,6 +207,14 @@ def _word(kind: type[W], data: Any) -> W | None:
     return kind(data) if data else None
 
 
+def _in_record_order(recorded: Sequence[Any], ticked: Sequence[Any]) -> list[Any]:
+    """The ticked words, keeping the record's own order for those it had, so an unedited form
+    gives back an identical record; new ticks follow in the vocabulary's order."""
+    chosen = set(ticked)
+    kept = [w for w in recorded if w in chosen]
+    return kept + [w for w in ticked if w not in set(kept)]
+
+
 def _select(box: QComboBox, value: Any, missing_label: str | None = None) -> None:
     """Choose the item holding `value`; a stored value the list lacks is shown, not replaced."""
     index = box.findData(value)
@@ -225,7 +239,7 @@ class ParticipantForm(QWidget):
         self.date_of_birth.setAccessibleName(self.tr("Date of birth"))
         self.sex = _combo(self.tr("Sex"), [(vocab_label(s), s) for s in Sex], self.tr("Not recorded"))
         self.nhs_number = self._line(self.tr("NHS number"), max_length=14)
-        self.nhs_number.setPlaceholderText("943 476 5919")
+        self.nhs_number.setPlaceholderText(self.tr("e.g. 943 476 5919"))
         self.nhs_number.setValidator(QRegularExpressionValidator(QRegularExpression(r"[0-9 \-]{0,14}"), self))
         self.phone = self._line(self.tr("Phone"))
         self.email = self._line(self.tr("Email"))
@@ -290,9 +304,9 @@ class ParticipantForm(QWidget):
         right.addStretch(1)
 
         benefits = QGroupBox(self.tr("Benef&its at referral"))
-        QVBoxLayout(benefits).addWidget(self.benefits)
+        QVBoxLayout(benefits).addWidget(self.benefits, 0, Qt.AlignmentFlag.AlignTop)
         conditions = QGroupBox(self.tr("Health &conditions"))
-        QVBoxLayout(conditions).addWidget(self.conditions)
+        QVBoxLayout(conditions).addWidget(self.conditions, 0, Qt.AlignmentFlag.AlignTop)
 
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -347,8 +361,17 @@ class ParticipantForm(QWidget):
     # -- the API ----------------------------------------------------------------------------------
     def clear(self) -> None:
         """Empty every field (the defaults of a new referral: today, the first practice)."""
-        for edit in (self.given_name, self.family_name, self.preferred_name, self.nhs_number,
-                     self.phone, self.email, self.postcode, self.date_of_birth, self.consent_date):
+        for edit in (
+            self.given_name,
+            self.family_name,
+            self.preferred_name,
+            self.nhs_number,
+            self.phone,
+            self.email,
+            self.postcode,
+            self.date_of_birth,
+            self.consent_date,
+        ):
             edit.setText("")  # setText, not clear(): it also forgets the undo history
         self.referral_date.set_date(date.today())
         self.sex.setCurrentIndex(0)
@@ -428,8 +451,8 @@ class ParticipantForm(QWidget):
             share_with_gp=self.share_with_gp.isChecked(),
             contact_employers=self.contact_employers.isChecked(),
         )
-        values["benefits_at_referral"] = self.benefits.checked()
-        values["conditions"] = self.conditions.checked()
+        values["benefits_at_referral"] = _in_record_order(p.benefits_at_referral, self.benefits.checked())
+        values["conditions"] = _in_record_order(p.conditions, self.conditions.checked())
         # The rules spanning fields (practice known, age at referral, dates in order) on a trial copy.
         trial = dataclasses.replace(p, **values)
         check_participant(trial, self.policy.practice_codes, date.today())

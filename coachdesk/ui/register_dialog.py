@@ -14,6 +14,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QLabel,
     QMessageBox,
     QVBoxLayout,
@@ -25,7 +26,7 @@ from coachdesk.domain.model import Participant, ParticipantSummary
 from coachdesk.domain.policy import Policy
 from coachdesk.domain.vocabulary import ReferralSource
 from coachdesk.services import caseload
-from coachdesk.ui.caseload_model import british_date
+from coachdesk.ui.caseload_model import british_date, listed_name
 from coachdesk.ui.controller import AppController
 from coachdesk.ui.participant_form import ParticipantForm
 
@@ -34,8 +35,12 @@ def _blank_participant() -> Participant:
     """A record for the form to fill; every field it starts with is overwritten by read_into."""
     today = date.today()
     return Participant(
-        given_name="", family_name="", date_of_birth=today, practice="",
-        referral_date=today, referral_source=ReferralSource.OTHER,
+        given_name="",
+        family_name="",
+        date_of_birth=today,
+        practice="",
+        referral_date=today,
+        referral_source=ReferralSource.OTHER,
     )
 
 
@@ -52,7 +57,7 @@ class DuplicateWarning(QMessageBox):
             self.setText(self.tr("People with this name and date of birth are already registered:"))
         lines = [
             self.tr("• {0}, born {1}, {2}").format(
-                s.display_name, british_date(s.date_of_birth), policy.practice_name(s.practice)
+                listed_name(s), british_date(s.date_of_birth), policy.practice_name(s.practice)
             )
             for s in duplicates
         ]
@@ -63,6 +68,8 @@ class DuplicateWarning(QMessageBox):
         self.back_button = self.addButton(self.tr("Go back"), QMessageBox.ButtonRole.RejectRole)
         self.setDefaultButton(self.back_button)
         self.setEscapeButton(self.back_button)
+        # QMessageBox sizes itself narrow; a name, date and practice should fit on one line.
+        self.setStyleSheet("QLabel#qt_msgbox_informativelabel, QLabel#qt_msgbox_label { min-width: 30em; }")
 
     def confirmed(self) -> bool:
         return self.clickedButton() is self.register_button
@@ -76,8 +83,8 @@ class RegisterDialog(QDialog):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowTitle(self.tr("Register a new referral"))
 
-        intro = QLabel(self.tr("Fields marked * are needed to register. Everything else can be added later."))
-        intro.setWordWrap(True)
+        self.hint = QLabel(self.tr("Fields marked * are needed to register. Everything else can be added later."))
+        self.hint.setWordWrap(True)
         self.form = ParticipantForm(controller.policy)
         self.form.select_practice(controller.practice)
         self.message = QLabel()
@@ -95,12 +102,17 @@ class RegisterDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, self.save)
 
+        # The hint, or a problem, sits beside the Register button the coach just pressed; the
+        # dialog keeps its size either way.
+        footer = QHBoxLayout()
+        footer.addWidget(self.hint, 1)
+        footer.addWidget(self.message, 1)
+        footer.addSpacing(12)
+        footer.addWidget(self.buttons, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
         layout.setSpacing(12)
-        layout.addWidget(intro)
         layout.addWidget(self.form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
+        layout.addLayout(footer)
         QWidget.setTabOrder(self.form.conditions, self.save_button)
 
         controller.locked.connect(self._locked)
@@ -117,8 +129,9 @@ class RegisterDialog(QDialog):
             self._problem(exc)
             return
         self._set_busy(True)
-        self.controller.run(lambda vault: caseload.possible_duplicates(vault, p), lambda found: self._checked(p, found),
-                            self._failed)
+        self.controller.run(
+            lambda vault: caseload.possible_duplicates(vault, p), lambda found: self._checked(p, found), self._failed
+        )
 
     def _checked(self, p: Participant, duplicates: list[ParticipantSummary]) -> None:
         if not duplicates:
@@ -140,8 +153,9 @@ class RegisterDialog(QDialog):
 
     def _register(self, p: Participant) -> None:
         today = date.today()
-        self.controller.run(lambda vault: caseload.register(vault, p, today), lambda _none: self._registered(p.id),
-                            self._failed)
+        self.controller.run(
+            lambda vault: caseload.register(vault, p, today), lambda _none: self._registered(p.id), self._failed
+        )
 
     def _registered(self, participant_id: str) -> None:
         self._set_busy(False)
@@ -164,6 +178,7 @@ class RegisterDialog(QDialog):
     def _show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
+        self.hint.setVisible(not text)  # the problem takes the hint's place
 
     def _set_busy(self, busy: bool) -> None:
         self.save_button.setEnabled(not busy)

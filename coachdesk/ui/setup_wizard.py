@@ -106,9 +106,12 @@ class PolicyPage(QWizardPage):
         super().__init__()
         self._wizard = wizard
         self.setTitle(self.tr("Welcome to CoachDesk"))
-        self.setSubTitle(self.tr(
-            "CoachDesk keeps your caseload encrypted on this computer. First, tell it which GP practices you work in."
-        ))
+        self.setSubTitle(
+            self.tr(
+                "CoachDesk keeps your caseload encrypted on this computer. "
+                "First, tell it which GP practices you work in."
+            )
+        )
         self.from_file = QRadioButton(self.tr("&Load the policy file your programme gave you…"))
         self.islington = QRadioButton(self.tr("Use the &Islington Working Better practices"))
         self.by_hand = QRadioButton(self.tr("&Enter the practices by hand"))
@@ -131,8 +134,9 @@ class PolicyPage(QWizardPage):
         self.table = QTableWidget(3, 2)
         self.table.setAccessibleName(self.tr("Practices entered by hand"))
         self.table.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Practice name")])
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(0, 140)
         self.table.verticalHeader().setVisible(False)
         self.table.setTabKeyNavigation(False)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -154,6 +158,7 @@ class PolicyPage(QWizardPage):
 
         self.practices_title = QLabel(self.tr("Practices CoachDesk will use:"))
         self.practices_title.setObjectName("sectionTitle")
+        self.practices_title.setIndent(0)
         self.practices = QLabel()
         self.practices.setWordWrap(True)
         self.practices.setAccessibleName(self.tr("Practices CoachDesk will use"))
@@ -176,7 +181,7 @@ class PolicyPage(QWizardPage):
     # -- the three sources ------------------------------------------------------------------
     def _chosen(self, which: int) -> None:
         self.choose_file.setEnabled(which == FROM_FILE)
-        self.hand_entry.setEnabled(which == BY_HAND)
+        self.hand_entry.setVisible(which == BY_HAND)
         if which == FROM_FILE:
             if self._file_text is None:
                 self._set(None, None)
@@ -193,7 +198,9 @@ class PolicyPage(QWizardPage):
 
     def _ask_for_file(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(
-            self, self.tr("Choose your programme's policy file"), str(Path.home()),
+            self,
+            self.tr("Choose your programme's policy file"),
+            str(Path.home()),
             self.tr("Policy files (*.toml);;All files (*)"),
         )
         if name:
@@ -203,7 +210,7 @@ class PolicyPage(QWizardPage):
         """Read and check a policy file; the problem, naming the key, is shown when it is not right."""
         self.from_file.setChecked(True)
         self.choose_file.setEnabled(True)
-        self.hand_entry.setEnabled(False)
+        self.hand_entry.setVisible(False)
         self.file_name.setText(path.name)
         self._file_text = None
         try:
@@ -260,9 +267,13 @@ class PolicyPage(QWizardPage):
             self._set(None, self._describe(exc, hand_rows))
             return False
         if not policy.practices:
-            self._set(None, self.tr(
-                "practices: the policy names no practices. Ask your programme for the full policy file."
-            ))
+            self._set(
+                None,
+                self.tr(
+                    "There is a problem in the policy file: “practices” lists no practice. Ask your programme for the "
+                    "full policy file."
+                ),
+            )
             return False
         self._set((text, policy), None)
         return True
@@ -272,10 +283,10 @@ class PolicyPage(QWizardPage):
         if hand_rows is not None and found:
             row = hand_rows[int(found.group(1))] + 1
             field = self.tr("code") if found.group(2) == "code" else self.tr("name")
-            return self.tr("Row {0}, {1}: {2}").format(row, field, exc.problem)
+            return self.tr("Row {0}: the {1} {2}.").format(row, field, exc.problem)
         if not exc.path:
             return self.tr("This is not a policy file CoachDesk can read: {0}").format(exc.problem)
-        return self.tr("The policy file has a problem with “{0}”: {1}").format(exc.path, exc.problem)
+        return self.tr("There is a problem in the policy file: “{0}” {1}.").format(exc.path, exc.problem)
 
     def _set(self, accepted: tuple[str, Policy] | None, problem: str | None) -> None:
         self._wizard.policy_text, self._wizard.policy = accepted if accepted else ("", None)
@@ -290,6 +301,9 @@ class PolicyPage(QWizardPage):
     def isComplete(self) -> bool:
         return self._wizard.policy is not None
 
+    def validatePage(self) -> bool:  # QWizard.next() does not ask isComplete() itself
+        return self.isComplete()
+
 
 class PassphrasePage(QWizardPage):
     """(b) The passphrase, typed twice; Next stays off until it is strong enough and matches."""
@@ -297,10 +311,12 @@ class PassphrasePage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.setTitle(self.tr("Choose a passphrase"))
-        self.setSubTitle(self.tr(
-            "You will type it each time you open CoachDesk. A few unrelated words are easy to remember and hard "
-            "to guess."
-        ))
+        self.setSubTitle(
+            self.tr(
+                "You will type it each time you open CoachDesk. A few unrelated words are easy to remember and hard "
+                "to guess."
+            )
+        )
         self.first = QLineEdit()
         self.first.setEchoMode(QLineEdit.EchoMode.Password)
         self.first.setAccessibleName(self.tr("Passphrase"))
@@ -312,6 +328,8 @@ class PassphrasePage(QWizardPage):
         self.problem.setAccessibleName(self.tr("Passphrase problem"))
         self.show_typing = QCheckBox(self.tr("&Show what I type"))
         self.show_typing.toggled.connect(self._show_typing)
+        for field in (self.first, self.again, self.meter):
+            field.setMaximumWidth(560)
         form = QFormLayout()
         form.addRow(self.tr("&Passphrase"), self.first)
         form.addRow("", self.meter)
@@ -350,6 +368,9 @@ class PassphrasePage(QWizardPage):
         first = self.first.text()
         return StrengthMeter.acceptable(first) and first == self.again.text()
 
+    def validatePage(self) -> bool:
+        return self.isComplete()
+
     def forget(self) -> None:
         self.first.clear()
         self.again.clear()
@@ -363,6 +384,7 @@ class CreatePage(QWizardPage):
         super().__init__()
         self._wizard = wizard
         self.setTitle(self.tr("Creating your vault"))
+        self.setSubTitle(self.tr("Your caseload is kept encrypted: only your passphrase or recovery key opens it."))
         self.status = _paragraph("")
         self.status.setAccessibleName(self.tr("Progress"))
         self.busy = QProgressBar()
@@ -375,6 +397,7 @@ class CreatePage(QWizardPage):
         self.retry.clicked.connect(self.start)
         self.keyring_title = QLabel(self.tr("Unlocking with this computer's keyring"))
         self.keyring_title.setObjectName("sectionTitle")
+        self.keyring_title.setIndent(0)
         self.keyring = QCheckBox(self.tr("Also unlock with this computer's &keyring"))
         self.keyring_note = _paragraph("")
         layout = QVBoxLayout(self)
@@ -404,9 +427,12 @@ class CreatePage(QWizardPage):
         self.problem.hide()
         self.retry.hide()
         self.busy.show()
-        self.status.setText(self.tr(
-            "Creating your encrypted vault. This takes a moment while CoachDesk tunes the encryption to this computer."
-        ))
+        self.status.setText(
+            self.tr(
+                "Creating your encrypted vault. "
+                "This takes a moment while CoachDesk tunes the encryption to this computer."
+            )
+        )
         self.completeChanged.emit()
         folder, passphrase, policy_text = self._wizard.controller.vault_dir, self._passphrase, self._wizard.policy_text
 
@@ -423,10 +449,14 @@ class CreatePage(QWizardPage):
         self._wizard.recovery_key = recovery_key
         self._wizard.info = info
         self.busy.hide()
+        self.problem.hide()
+        self.retry.hide()
         self.setTitle(self.tr("Your vault is ready"))
-        self.status.setText(self.tr(
-            "Your caseload will be kept in an encrypted vault in this folder:\n{0}"
-        ).format(self._wizard.controller.vault_dir))
+        self.status.setText(
+            self.tr("Your caseload will be kept in an encrypted vault in this folder:\n{0}").format(
+                self._wizard.controller.vault_dir
+            )
+        )
         self._show_keyring(keyring_available)
         self.completeChanged.emit()
 
@@ -472,6 +502,9 @@ class CreatePage(QWizardPage):
     def isComplete(self) -> bool:
         return self._wizard.info is not None
 
+    def validatePage(self) -> bool:
+        return self.isComplete()
+
 
 class RecoveryKeyPage(QWizardPage):
     """(d) The recovery key, once; Finish stays off until the coach confirms it is kept."""
@@ -480,13 +513,13 @@ class RecoveryKeyPage(QWizardPage):
         super().__init__()
         self._wizard = wizard
         self.setTitle(self.tr("Your recovery key"))
-        self.setSubTitle(self.tr(
-            "If you forget your passphrase, this key is the only other way into your caseload."
-        ))
-        warning = _paragraph(self.tr(
-            "Without your passphrase or this key, your caseload cannot be opened by anyone — not by your "
-            "manager, your programme or CoachDesk's makers. The data is gone. This key is shown only now."
-        ))
+        self.setSubTitle(self.tr("If you forget your passphrase, this key is the only other way into your caseload."))
+        warning = _paragraph(
+            self.tr(
+                "Without your passphrase or this key, your caseload cannot be opened by anyone — not by your "
+                "manager, your programme or CoachDesk's makers. The data is gone. This key is shown only now."
+            )
+        )
         warning.setObjectName("calmError")
         self.key = QLabel()
         self.key.setAccessibleName(self.tr("Recovery key"))
@@ -499,11 +532,17 @@ class RecoveryKeyPage(QWizardPage):
         self.key.setMargin(12)
         self.key.setObjectName("recoveryKey")
         self.key.setFrameShape(QLabel.Shape.StyledPanel)
+        self.alphabet = _paragraph(
+            self.tr(
+                "The key never uses the letters I, L, O or U, so 0 and 1 are always digits. Capitals or small letters "
+                "both work when you type it."
+            )
+        )
         self.print_button = QPushButton(self.tr("&Print it…"))
         self.print_button.clicked.connect(self.print_key)
-        self.confirm = QCheckBox(self.tr(
-            "I have &written it down or printed it, and will give it to my manager to keep"
-        ))
+        self.confirm = QCheckBox(
+            self.tr("I have &written it down or printed it, and will give it to my manager to keep")
+        )
         self.confirm.toggled.connect(lambda _checked: self.completeChanged.emit())
         self.keyring_problem = _calm_label()
         self.keyring_problem.hide()
@@ -511,6 +550,7 @@ class RecoveryKeyPage(QWizardPage):
         layout.addWidget(warning)
         layout.addSpacing(8)
         layout.addWidget(self.key)
+        layout.addWidget(self.alphabet)
         layout.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addSpacing(8)
         layout.addWidget(self.confirm)
@@ -521,7 +561,10 @@ class RecoveryKeyPage(QWizardPage):
         self.key.setText(self._wizard.recovery_key)
 
     def isComplete(self) -> bool:
-        return self.confirm.isChecked() and bool(self._wizard.recovery_key)
+        return self.confirm.isChecked()
+
+    def validatePage(self) -> bool:
+        return self.isComplete()
 
     def document(self) -> QTextDocument:
         """The printed sheet: the key and what it is for; nothing about any participant."""
@@ -534,8 +577,10 @@ class RecoveryKeyPage(QWizardPage):
                     QDate.currentDate(), "dddd d MMMM yyyy"
                 )
             ),
-            self.tr("Give this sheet to your manager to keep somewhere safe. It opens the coach's encrypted "
-                    "caseload if the passphrase is forgotten. Without the passphrase or this key, the data is gone."),
+            self.tr(
+                "Give this sheet to your manager to keep somewhere safe. It opens the coach's encrypted "
+                "caseload if the passphrase is forgotten. Without the passphrase or this key, the data is gone."
+            ),
             self.tr("Vault folder: {0}").format(self._wizard.controller.vault_dir),
         ]
         html = [f"<h1>{heading}</h1>"]
@@ -590,7 +635,7 @@ class SetupWizard(QWizard):
 
     def accept(self) -> None:
         """Finish: set up keyring unlock if chosen (on the worker), then open the workspace."""
-        if self._finishing or self.info is None:
+        if self._finishing or self.info is None or not self.recovery_page.isComplete():
             return
         self._finishing = True
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
@@ -620,10 +665,13 @@ class SetupWizard(QWizard):
         """The vault is fine; only the keyring refused. Say so and let the coach finish without it."""
         self.create_page.offered = False
         self.create_page.keyring.setChecked(False)
-        self._finish_failed(None, self.tr(
-            "This computer's keyring did not accept CoachDesk's key, so CoachDesk will ask for your passphrase. "
-            "Press Finish to go on."
-        ))
+        self._finish_failed(
+            None,
+            self.tr(
+                "This computer's keyring did not accept CoachDesk's key, so CoachDesk will ask for your passphrase. "
+                "Press Finish to go on."
+            ),
+        )
 
     def _finish_failed(self, exc: Exception | None, text: str = "") -> None:
         self._finishing = False
@@ -638,8 +686,10 @@ class SetupWizard(QWizard):
             answer = QMessageBox.question(
                 self,
                 self.tr("Leave setup?"),
-                self.tr("Your vault has been created. If you leave now, the recovery key will not be shown again. "
-                        "Leave anyway?"),
+                self.tr(
+                    "Your vault has been created. If you leave now, the recovery key will not be shown again. "
+                    "Leave anyway?"
+                ),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No,
             )
@@ -654,8 +704,9 @@ class SetupWizard(QWizard):
         super().reject()
 
     def done(self, result: int) -> None:
-        # The recovery key leaves every widget and the wizard itself, whichever way setup ends.
-        self.recovery_key = ""
-        self.recovery_page.forget()
-        self.passphrase_page.forget()
-        super().done(result)
+        super().done(result)  # QWizard.done() checks the page again; the key must still be there
+        if not self.isVisible():
+            # The recovery key leaves every widget and the wizard itself, whichever way setup ends.
+            self.recovery_key = ""
+            self.recovery_page.forget()
+            self.passphrase_page.forget()

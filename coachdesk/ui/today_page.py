@@ -20,7 +20,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -62,7 +62,7 @@ def _label(kind: type[Vocabulary], value: str) -> str:
 class Row:
     participant_id: str
     cells: tuple[str, ...]
-    emphasis: bool = False  # overdue: said in words in the cell, and bold as well
+    emphasis: bool = False  # overdue: said in words in the first cell, and that cell bold as well
 
 
 class TodayModel(QAbstractTableModel):
@@ -95,7 +95,7 @@ class TodayModel(QAbstractTableModel):
             return row.cells[index.column()]
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{self.headers[index.column()]}: {row.cells[index.column()]}"
-        if role == Qt.ItemDataRole.FontRole and row.emphasis:
+        if role == Qt.ItemDataRole.FontRole and row.emphasis and index.column() == 0:
             font = QFont()
             font.setBold(True)
             return font
@@ -127,11 +127,25 @@ class TodayTable(QTableView):
         self.setShowGrid(False)
         self.verticalHeader().setVisible(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.doubleClicked.connect(self._open)
+
+    def fit_columns(self) -> None:
+        """Each column as wide as its widest cell plus some air; the last one takes what is left."""
+        self.resizeColumnsToContents()
+        for column in range(self.model().columnCount() - 1):
+            self.setColumnWidth(column, self.columnWidth(column) + 24)
+
+    def fit_height(self) -> None:
+        """No taller than its rows: a short list leaves the room to a long one."""
+        rows = self.verticalHeader().length()
+        header = self.horizontalHeader().sizeHint().height()
+        scroll = self.horizontalScrollBar().sizeHint().height()  # in case the columns overflow
+        self.setMaximumHeight(rows + header + scroll + 2 * self.frameWidth())
 
     def _open(self, index: QModelIndex) -> None:
         participant_id = index.data(ID_ROLE)
@@ -145,7 +159,7 @@ class TodayTable(QTableView):
             return
         super().keyPressEvent(event)
 
-    def focusInEvent(self, event: Any) -> None:
+    def focusInEvent(self, event: QFocusEvent) -> None:
         # Tabbing in lands on the first row, so Enter opens something straight away.
         if not self.currentIndex().isValid() and self.model().rowCount() > 0:
             self.setCurrentIndex(self.model().index(0, 0))
@@ -160,6 +174,7 @@ class Section(QWidget):
         self.title_text = title
         self.title = QLabel(title)
         self.title.setObjectName("sectionTitle")
+        self.title.setIndent(0)
         self.model = TodayModel(headers, self)
         self.table = TodayTable(self.model, accessible_name)
         self.empty = QLabel(empty_text)
@@ -183,7 +198,12 @@ class Section(QWidget):
         policy = QSizePolicy.Policy.Expanding if rows else QSizePolicy.Policy.Maximum
         self.setSizePolicy(QSizePolicy.Policy.Preferred, policy)
         if rows:
-            self.table.resizeColumnsToContents()
+            self.table.fit_columns()
+            self.table.fit_height()
+            spacing = self.layout().spacing()
+            self.setMaximumHeight(self.title.sizeHint().height() + spacing + self.table.maximumHeight())
+        else:
+            self.setMaximumHeight(16_777_215)  # QWIDGETSIZE_MAX
 
     def clear(self) -> None:
         self.show_rows([])
@@ -217,7 +237,7 @@ class TodayPage(QWidget):
         self.sessions = Section(
             self.tr("Booked today"),
             [self.tr("Time"), self.tr("Name"), self.tr("Session"), self.tr("Attendance")],
-            self.tr("No sessions booked here today."),
+            self.tr("No sessions booked here today. Book one from the participant's record."),
             self.tr("Sessions booked today"),
         )
         self.not_seen = Section(
@@ -334,8 +354,11 @@ class TodayPage(QWidget):
             due = self.tr("Today")
         else:
             due = long_date(s.due)
-        return Row(s.participant_id, (due, s.display_name, s.step_text, _label(StepOwner, s.owner), s.goal_title),
-                   emphasis=overdue)
+        return Row(
+            s.participant_id,
+            (due, s.display_name, s.step_text, _label(StepOwner, s.owner), s.goal_title),
+            emphasis=overdue,
+        )
 
     # -- locking ----------------------------------------------------------------------------
     def clear_sensitive(self) -> None:

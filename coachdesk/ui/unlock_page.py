@@ -135,7 +135,12 @@ class UnlockPage(QWidget):
         def job(holder: VaultHolder) -> object:
             assert holder.vault is not None
             holder.vault.unlock_with_recovery_key(key)
-            holder.vault.change_passphrase(new)
+            try:
+                holder.vault.change_passphrase(new)
+            except BaseException:
+                # The screen stays locked, so the key must not stay in memory behind it.
+                holder.vault.lock()
+                raise
             return unlock_info(holder.vault)
 
         self.controller.run_raw(job, self.controller.opened, self._failed)
@@ -161,9 +166,9 @@ class RecoveryDialog(QDialog):
         self.problem = QLabel()
         self.problem.setObjectName("calmError")
         self.problem.setWordWrap(True)
-        intro = QLabel(self.tr(
-            "Type the recovery key you were given when the vault was created, then choose a new passphrase."
-        ))
+        intro = QLabel(
+            self.tr("Type the recovery key you were given when the vault was created, then choose a new passphrase.")
+        )
         intro.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("&Recovery key"), self.recovery_key)
@@ -196,5 +201,3 @@ class RecoveryDialog(QDialog):
             self.again.setFocus()
             return
         self.accept()
-
-

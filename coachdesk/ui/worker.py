@@ -64,7 +64,7 @@ class _Runner(QObject):
         self.holder.progress = lambda done, total: self.progressed.emit(job, done, total)
         try:
             job.result = job.fn(self.holder)
-        except Exception as exc:  # noqa: BLE001 - every failure is reported to the GUI, none kills the thread
+        except Exception as exc:
             if not isinstance(exc, CoachDeskError):
                 log.error("background job failed: %s", type(exc).__name__)
             job.error = exc
@@ -112,7 +112,7 @@ class VaultWorker(QObject):
         self.holder.progress = lambda done, total: self._progress(job, done, total)
         try:
             job.result = job.fn(self.holder)
-        except Exception as exc:  # noqa: BLE001 - same contract as the threaded runner
+        except Exception as exc:
             job.error = exc
         self._deliver(job)
 
@@ -151,6 +151,7 @@ class VaultWorker(QObject):
 
     def shutdown(self) -> None:
         """Close the vault on its own thread, then stop the thread."""
+
         def close(holder: VaultHolder) -> None:
             if holder.vault is not None:
                 holder.vault.close()

@@ -12,7 +12,7 @@ import unicodedata
 import uuid
 from pathlib import Path
 
-from conftest import run_cli
+from testkit import run_cli
 
 from coachdesk.paths import log_dir
 
@@ -63,24 +63,51 @@ def _participants() -> list[dict[str, object]]:
         "referral_date": "2015-10-01",
         "referral_source": "gp",
         "sessions": [
-            {"id": str(uuid.uuid4()), "start": "2015-10-05T10:00", "minutes": 45, "type": "initial_assessment",
-             "attendance": "attended",
-             "notes": f"Discussed {c['note']} and {c['note_word']} at length. " + "Padding text. " * 200},
+            {
+                "id": str(uuid.uuid4()),
+                "start": "2015-10-05T10:00",
+                "minutes": 45,
+                "type": "initial_assessment",
+                "attendance": "attended",
+                "notes": f"Discussed {c['note']} and {c['note_word']} at length. " + "Padding text. " * 200,
+            },
         ],
         "skills_inventory": {
             "completed_on": "2015-10-05",
-            "work_history": [{"employer": c["work_employer"], "role": c["role"], "start": "2010-01",
-                              "end": "2014-06", "reason_left": "ill health"}],
+            "work_history": [
+                {
+                    "employer": c["work_employer"],
+                    "role": c["role"],
+                    "start": "2010-01",
+                    "end": "2014-06",
+                    "reason_left": "ill health",
+                }
+            ],
             "qualifications": [{"title": c["qualification"], "level": "2", "year": 2002}],
             "skills": [{"name": c["skill"], "confidence": 4}],
             "barriers": [c["barrier"]],
         },
-        "goals": [{"id": str(uuid.uuid4()), "title": c["goal"], "category": "work", "created": "2015-10-05",
-                   "steps": [{"text": c["step"], "owner": "participant"}]}],
-        "employer_contacts": [{"date": "2015-10-20", "employer": c["contact_employer"], "kind": "contact",
-                               "notes": c["contact_note"]}],
-        "outcomes": [{"type": "job_start", "date": "2016-01-11", "employer": c["outcome_employer"],
-                      "hours_per_week": 20, "hourly_pay_pence": 940}],
+        "goals": [
+            {
+                "id": str(uuid.uuid4()),
+                "title": c["goal"],
+                "category": "work",
+                "created": "2015-10-05",
+                "steps": [{"text": c["step"], "owner": "participant"}],
+            }
+        ],
+        "employer_contacts": [
+            {"date": "2015-10-20", "employer": c["contact_employer"], "kind": "contact", "notes": c["contact_note"]}
+        ],
+        "outcomes": [
+            {
+                "type": "job_start",
+                "date": "2016-01-11",
+                "employer": c["outcome_employer"],
+                "hours_per_week": 20,
+                "hourly_pay_pence": 940,
+            }
+        ],
     }
     second = {
         "given_name": c["unicode_given"],
@@ -89,8 +116,15 @@ def _participants() -> list[dict[str, object]]:
         "practice": "P02",
         "referral_date": "2016-02-01",
         "referral_source": "self",
-        "sessions": [{"start": "2016-02-03T09:30", "minutes": 30, "type": "review", "attendance": "attended",
-                      "notes": c["unicode_note"]}],
+        "sessions": [
+            {
+                "start": "2016-02-03T09:30",
+                "minutes": 30,
+                "type": "review",
+                "attendance": "attended",
+                "notes": c["unicode_note"],
+            }
+        ],
     }
     return [main, second]
 
@@ -143,13 +177,20 @@ def test_no_canary_in_any_file(tmp_path: Path, isolated_profile: Path) -> None:
     assert len(recovery) == 1
 
     source = outside / "caseload.json"
-    source.write_text(json.dumps({"format": "coachdesk.caseload/1", "participants": _participants()},
-                                 ensure_ascii=False), encoding="utf-8")
+    source.write_text(
+        json.dumps({"format": "coachdesk.caseload/1", "participants": _participants()}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     result = run_cli("import", str(source), "--vault", str(vault), env=env)
     assert result.code == 0, result.err
 
-    for query in (CANARIES["family_name"], CANARIES["note"], CANARIES["note_word"].lower(), NHS_NUMBER,
-                  CANARIES["unicode_given"]):
+    for query in (
+        CANARIES["family_name"],
+        CANARIES["note"],
+        CANARIES["note_word"].lower(),
+        NHS_NUMBER,
+        CANARIES["unicode_given"],
+    ):
         result = run_cli("search", query, "--vault", str(vault), env=env)
         assert result.code == 0, result.err
         assert len(result.out.splitlines()) == 1, (query, result.out)
@@ -175,9 +216,15 @@ def test_no_canary_in_any_file(tmp_path: Path, isolated_profile: Path) -> None:
     assert result.code == 1
     assert CANARIES["note"] in result.err  # named on the screen, where the coach needs it
 
-    secrets = {**CANARIES, "stem": STEM, "nhs_number": NHS_NUMBER, "passphrase": PASSPHRASE,
-               "new_passphrase": NEW_PASSPHRASE, "recovery_key": recovery[0],
-               "recovery_key_compact": recovery[0].replace("-", "")}
+    secrets = {
+        **CANARIES,
+        "stem": STEM,
+        "nhs_number": NHS_NUMBER,
+        "passphrase": PASSPHRASE,
+        "new_passphrase": NEW_PASSPHRASE,
+        "recovery_key": recovery[0],
+        "recovery_key_compact": recovery[0].replace("-", ""),
+    }
 
     # The scanner finds what is there: the coach's own plaintext export holds every canary.
     export_hits = _scan([exported], CANARIES)
@@ -191,8 +238,10 @@ def test_no_canary_in_any_file(tmp_path: Path, isolated_profile: Path) -> None:
     assert len(log_lines) >= 10, log_lines  # every command above logged something: the scan is not vacuous
 
     roots = [vault, backup, work, isolated_profile, logs]
-    roots += [Path(os.environ[var]) for var in ("TMPDIR", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME",
-                                                "XDG_CONFIG_HOME")]
+    roots += [
+        Path(os.environ[var])
+        for var in ("TMPDIR", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME")
+    ]
     files = _files(roots)
     names = {p.name for p in files}
     assert {"coachdesk.db", "keyslots.json", "coachdesk.log", "caseload.cdbackup"} <= names, names

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PASSPHRASE, VaultFolder, run_cli
+from testkit import PASSPHRASE, VaultFolder, run_cli
 
 from coachdesk import __version__
 from coachdesk.domain.codec import decode
@@ -100,8 +100,13 @@ def person(n: int, given: str, family: str, *, practice: str = "P01", notes: str
             {"date": "2015-10-20", "employer": "Corner Shop Ltd", "kind": "contact", "notes": "keen"}
         ],
         "outcomes": [
-            {"type": "job_start", "date": "2016-01-11", "employer": "Corner Shop Ltd", "hours_per_week": 20,
-             "hourly_pay_pence": 940}
+            {
+                "type": "job_start",
+                "date": "2016-01-11",
+                "employer": "Corner Shop Ltd",
+                "hours_per_week": 20,
+                "hourly_pay_pence": 940,
+            }
         ],
         "action_plans_issued": ["2015-10-05"],
         "closed": None,
@@ -201,8 +206,11 @@ def test_init_on_existing_vault_fails_and_changes_nothing(vault_folder: VaultFol
 
 @pytest.mark.parametrize(
     ("weak", "why"),
-    [("short pw", "at least 10 characters"), ("aaaaaaaaaaaaaaaaaaaa", "too easy to guess"),
-     ("Password123456", "too easy to guess")],
+    [
+        ("short pw", "at least 10 characters"),
+        ("aaaaaaaaaaaaaaaaaaaa", "too easy to guess"),
+        ("Password123456", "too easy to guess"),
+    ],
 )
 def test_init_refuses_a_weak_passphrase(tmp_path: Path, weak: str, why: str) -> None:
     folder = tmp_path / "vault"
@@ -223,8 +231,14 @@ def test_passphrase_file_beats_environment(vault_folder: VaultFolder, tmp_path: 
     wrong.write_text("not the passphrase at all\n", encoding="utf-8")
     folder = str(vault_folder.path)
 
-    ok = run_cli("check", "--vault", folder, "--passphrase-file", str(right),
-                 env={"COACHDESK_PASSPHRASE": "not the passphrase at all"})
+    ok = run_cli(
+        "check",
+        "--vault",
+        folder,
+        "--passphrase-file",
+        str(right),
+        env={"COACHDESK_PASSPHRASE": "not the passphrase at all"},
+    )
     assert ok.code == 0, ok.err
 
     refused = run_cli("check", "--vault", folder, "--passphrase-file", str(wrong), env=ENV)
@@ -247,8 +261,10 @@ def test_passphrase_file_written_by_notepad(vault_folder: VaultFolder, tmp_path:
 
 def _run_in_terminal(args: list[str], answers: list[str], timeout: float = 60) -> tuple[int, str]:
     """Run the CLI with a pseudo-terminal as its controlling terminal, answering each prompt."""
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1] / "support"),
-                                                        os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[1] / "support"), os.environ.get("PYTHONPATH", "")]),
+    }
     child, fd = pty.fork()
     if child == 0:  # pragma: no cover - the child
         os.execve(sys.executable, [sys.executable, "-m", "coachdesk", *args], env)  # noqa: S606
@@ -352,23 +368,29 @@ def test_missing_vault_folder_is_exit_1_naming_it(tmp_path: Path) -> None:
 
 def test_vault_held_by_another_process_is_exit_4(vault_folder: VaultFolder) -> None:
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys\n"
-         "from coachdesk.storage.vault import Vault\n"
-         "v = Vault.open(sys.argv[1])\n"
-         "print('held', flush=True)\n"
-         "sys.stdin.read()\n"
-         "v.close()\n",
-         str(vault_folder.path)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from coachdesk.storage.vault import Vault\n"
+            "v = Vault.open(sys.argv[1])\n"
+            "print('held', flush=True)\n"
+            "sys.stdin.read()\n"
+            "v.close()\n",
+            str(vault_folder.path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdin is not None
         assert holder.stdout.readline().strip() == "held"
         before = snapshot(vault_folder.path)
         for command in (("check",), ("search", "anyone"), ("passwd",)):
-            result = run_cli(*command, "--vault", str(vault_folder.path),
-                             env={**ENV, "COACHDESK_NEW_PASSPHRASE": NEW_PASSPHRASE})
+            result = run_cli(
+                *command, "--vault", str(vault_folder.path), env={**ENV, "COACHDESK_NEW_PASSPHRASE": NEW_PASSPHRASE}
+            )
             assert result.code == 4, (command, result.err)
             assert_one_line_error(result.err)
             assert "another" in result.err
@@ -401,8 +423,9 @@ def test_import_of_a_bad_file_names_the_field_and_changes_nothing(vault_folder: 
 
     unknown = person(4, "Dara", "Ogun")
     unknown["sessions"][0]["attendence"] = "attended"
-    result = run_cli("import", str(write_json(tmp_path / "typo.json", caseload(changed, unknown))),
-                     "--vault", str(folder), env=ENV)
+    result = run_cli(
+        "import", str(write_json(tmp_path / "typo.json", caseload(changed, unknown))), "--vault", str(folder), env=ENV
+    )
     assert result.code == 1
     assert "participants[1].sessions[0].attendence" in result.err
 
@@ -411,8 +434,13 @@ def test_import_of_a_bad_file_names_the_field_and_changes_nothing(vault_folder: 
     # them are rolled back.
     clash = person(7, "Gina", "Adebayo")
     clash["sessions"][0]["id"] = person(6, "Femi", "Bello")["sessions"][0]["id"]
-    result = run_cli("import", str(write_json(tmp_path / "clash.json", caseload(changed, new, clash))),
-                     "--vault", str(folder), env=ENV)
+    result = run_cli(
+        "import",
+        str(write_json(tmp_path / "clash.json", caseload(changed, new, clash))),
+        "--vault",
+        str(folder),
+        env=ENV,
+    )
     assert result.code == 1
     assert_one_line_error(result.err)
     assert "participants[2]" in result.err and "already belongs to another participant" in result.err
@@ -433,18 +461,30 @@ def test_export_import_round_trip(vault_folder: VaultFolder, tmp_path: Path) -> 
     shutil.copytree(vault_folder.path, second)  # an empty vault with the same policy and passphrase
     people = [
         person(1, "Amina", "Okafor", notes="Talked about confidence and a CV."),
-        person(2, "Ødegård", "Łukasz", practice="P02", notes="Prefers mornings; ünïcödé notes ✓",
-               skills_inventory={
-                   "completed_on": "2015-10-05",
-                   "work_history": [{"employer": "Acme", "role": "Porter", "start": "2010-01", "end": "2014-06",
-                                     "reason_left": "ill health"}],
-                   "qualifications": [{"title": "NVQ Retail", "level": "2", "year": 2002}],
-                   "skills": [{"name": "Customer service", "confidence": 4}],
-                   "preferences": {"job_types": ["retail"], "min_hours": 16, "max_hours": 30,
-                                   "max_travel_minutes": 45},
-                   "barriers": ["confidence", "childcare"],
-               },
-               closed={"date": "2016-06-01", "reason": "sustained_employment"}),
+        person(
+            2,
+            "Ødegård",
+            "Łukasz",
+            practice="P02",
+            notes="Prefers mornings; ünïcödé notes ✓",
+            skills_inventory={
+                "completed_on": "2015-10-05",
+                "work_history": [
+                    {
+                        "employer": "Acme",
+                        "role": "Porter",
+                        "start": "2010-01",
+                        "end": "2014-06",
+                        "reason_left": "ill health",
+                    }
+                ],
+                "qualifications": [{"title": "NVQ Retail", "level": "2", "year": 2002}],
+                "skills": [{"name": "Customer service", "confidence": 4}],
+                "preferences": {"job_types": ["retail"], "min_hours": 16, "max_hours": 30, "max_travel_minutes": 45},
+                "barriers": ["confidence", "childcare"],
+            },
+            closed={"date": "2016-06-01", "reason": "sustained_employment"},
+        ),
         person(3, "Chidi", "Eze", preferred_name="Chi", sex=None, nhs_number=None),
     ]
     source = write_json(tmp_path / "source.json", caseload(*people))
@@ -476,8 +516,15 @@ def test_export_import_round_trip(vault_folder: VaultFolder, tmp_path: Path) -> 
     result = run_cli("export", str(single), "--participant", pid(2), "--vault", str(vault_folder.path), env=ENV)
     assert result.code == 0, result.err
     assert [p["id"] for p in json.loads(single.read_text(encoding="utf-8"))["participants"]] == [pid(2)]
-    unknown = run_cli("export", str(tmp_path / "none.json"), "--participant", str(uuid.uuid4()),
-                      "--vault", str(vault_folder.path), env=ENV)
+    unknown = run_cli(
+        "export",
+        str(tmp_path / "none.json"),
+        "--participant",
+        str(uuid.uuid4()),
+        "--vault",
+        str(vault_folder.path),
+        env=ENV,
+    )
     assert unknown.code == 1
     assert_one_line_error(unknown.err)
     assert not (tmp_path / "none.json").exists()
@@ -505,7 +552,8 @@ def test_export_never_writes_into_the_vault_folder(vault_folder: VaultFolder, tm
 def test_search_lines_and_json(vault_folder: VaultFolder, tmp_path: Path) -> None:
     folder = str(vault_folder.path)
     import_people(
-        vault_folder.path, tmp_path,
+        vault_folder.path,
+        tmp_path,
         person(1, "Amina", "Okafor", notes="Interested in warehouse work"),
         person(2, "Bola", "Okafor", practice="P02", preferred_name="Bee"),
         person(3, "Chidi", "Eze", notes="Wants forklift training"),
@@ -566,8 +614,15 @@ def test_passwd_with_recovery_key_file(vault_folder: VaultFolder, tmp_path: Path
     folder = str(vault_folder.path)
     key_file = tmp_path / "recovery.txt"
     key_file.write_text(vault_folder.recovery_key.lower() + "\n", encoding="utf-8")  # typed in lower case
-    result = run_cli("passwd", "--vault", folder, "--recovery-key-file", str(key_file),
-                     env={"COACHDESK_NEW_PASSPHRASE": NEW_PASSPHRASE}, input_text="")
+    result = run_cli(
+        "passwd",
+        "--vault",
+        folder,
+        "--recovery-key-file",
+        str(key_file),
+        env={"COACHDESK_NEW_PASSPHRASE": NEW_PASSPHRASE},
+        input_text="",
+    )
     assert result.code == 0, result.err
     assert run_cli("check", "--vault", folder, env=ENV).code == 3
     assert run_cli("check", "--vault", folder, env={"COACHDESK_PASSPHRASE": NEW_PASSPHRASE}).code == 0
@@ -576,8 +631,14 @@ def test_passwd_with_recovery_key_file(vault_folder: VaultFolder, tmp_path: Path
     before = snapshot(vault_folder.path)
     other_key = tmp_path / "other.txt"
     other_key.write_text("0000-0000-0000-0000-0000-0000-0000\n", encoding="utf-8")
-    wrong = run_cli("passwd", "--vault", folder, "--recovery-key-file", str(other_key),
-                    env={"COACHDESK_NEW_PASSPHRASE": "yet another good passphrase"})
+    wrong = run_cli(
+        "passwd",
+        "--vault",
+        folder,
+        "--recovery-key-file",
+        str(other_key),
+        env={"COACHDESK_NEW_PASSPHRASE": "yet another good passphrase"},
+    )
     assert wrong.code == 3
     assert_one_line_error(wrong.err)
     assert snapshot(vault_folder.path) == before
@@ -585,8 +646,12 @@ def test_passwd_with_recovery_key_file(vault_folder: VaultFolder, tmp_path: Path
 
 # -- backup and restore -----------------------------------------------------------------------
 def test_backup_and_restore(vault_folder: VaultFolder, tmp_path: Path) -> None:
-    import_people(vault_folder.path, tmp_path, person(1, "Amina", "Okafor", notes="first"),
-                  person(2, "Bola", "Adeyemi", practice="P02", notes="second"))
+    import_people(
+        vault_folder.path,
+        tmp_path,
+        person(1, "Amina", "Okafor", notes="first"),
+        person(2, "Bola", "Adeyemi", practice="P02", notes="second"),
+    )
     original = export(vault_folder.path, tmp_path / "original.json")
     backup = tmp_path / "caseload.cdbackup"
     result = run_cli("backup", str(backup), "--vault", str(vault_folder.path), env=ENV)
@@ -606,8 +671,9 @@ def test_backup_and_restore(vault_folder: VaultFolder, tmp_path: Path) -> None:
     key_file = tmp_path / "recovery.txt"
     key_file.write_text(vault_folder.recovery_key + "\n", encoding="utf-8")
     by_key = tmp_path / "by-key"
-    result = run_cli("restore", str(backup), "--vault", str(by_key), "--recovery-key-file", str(key_file),
-                     input_text="")
+    result = run_cli(
+        "restore", str(backup), "--vault", str(by_key), "--recovery-key-file", str(key_file), input_text=""
+    )
     assert result.code == 0, result.err
     assert without_stamp(export(by_key, tmp_path / "by-key.json")) == without_stamp(original)
 
@@ -637,8 +703,9 @@ def test_restore_with_wrong_passphrase_leaves_nothing(vault_folder: VaultFolder,
     backup = tmp_path / "b.cdbackup"
     assert run_cli("backup", str(backup), "--vault", str(vault_folder.path), env=ENV).code == 0
     target = tmp_path / "new" / "vault"
-    result = run_cli("restore", str(backup), "--vault", str(target),
-                     env={"COACHDESK_PASSPHRASE": "not the right passphrase"})
+    result = run_cli(
+        "restore", str(backup), "--vault", str(target), env={"COACHDESK_PASSPHRASE": "not the right passphrase"}
+    )
     assert result.code == 3
     assert_one_line_error(result.err)
     assert not target.exists()
@@ -735,7 +802,13 @@ def test_headless_commands_do_not_load_qt(vault_folder: VaultFolder) -> None:
         "print('no qt')\n"
     )
     env = {**os.environ, **ENV}
-    proc = subprocess.run([sys.executable, "-c", code, str(vault_folder.path)], capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(vault_folder.path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().endswith("no qt")

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import POLICY, ROOT
+from testkit import POLICY, ROOT
 
 SKIP_CODE = 77  # the daemon could not be started: the environment's fault, not the app's
 
@@ -102,8 +102,18 @@ def test_keyring_unlock_with_a_real_secret_service(tmp_path: Path) -> None:
 
     env = {k: v for k, v in os.environ.items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "COACHDESK_PASSPHRASE")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    command = ["dbus-run-session", "--", "bash", "-c", SESSION, "session",
-               str(home), sys.executable, str(scripts), str(vault)]
+    command = [
+        "dbus-run-session",
+        "--",
+        "bash",
+        "-c",
+        SESSION,
+        "session",
+        str(home),
+        sys.executable,
+        str(scripts),
+        str(vault),
+    ]
     proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
     if proc.returncode == SKIP_CODE:
         pytest.skip(f"gnome-keyring-daemon could not serve a Secret Service here: {proc.stderr.strip()}")

@@ -43,9 +43,7 @@ def record(n: int) -> Participant:
             )
             for i in range(6)
         ],
-        goals=[
-            Goal(title="Find work", created=referral, steps=[GoalStep(text=f"step {i}") for i in range(3)])
-        ],
+        goals=[Goal(title="Find work", created=referral, steps=[GoalStep(text=f"step {i}") for i in range(3)])],
         employer_contacts=[EmployerContact(date=referral, employer="Corner Shop Ltd", notes=NOTE)],
     )
 

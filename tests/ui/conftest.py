@@ -17,13 +17,13 @@ from coachdesk.storage import participants
 from coachdesk.storage.vault import Vault
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def qapp_args() -> list[str]:
     return ["coachdesk-tests"]
 
 
 @pytest.fixture
-def controller(qapp, vault_folder, tmp_path):  # noqa: ANN001, ANN201
+def controller(qapp, vault_folder, tmp_path):
     """An app controller on an unlocked test vault (passphrase conftest.PASSPHRASE)."""
     from PySide6.QtCore import QSettings
 
@@ -31,6 +31,8 @@ def controller(qapp, vault_folder, tmp_path):  # noqa: ANN001, ANN201
     from coachdesk.ui.worker import VaultWorker
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    # Each test gets its own settings file, so a remembered practice cannot leak between tests.
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     qapp.setOrganizationName("CoachDeskTests")
     ctl = AppController(vault_folder.path, VaultWorker(synchronous=True))
     vault = vault_folder.open()
@@ -41,7 +43,7 @@ def controller(qapp, vault_folder, tmp_path):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def vault_of(controller) -> Vault:  # noqa: ANN001
+def vault_of(controller) -> Vault:
     """The controller's vault, for arranging data and checking what the UI wrote."""
     vault = controller.worker.holder.vault
     assert vault is not None
@@ -63,7 +65,7 @@ def people(vault_of: Vault) -> list[Participant]:
 
 
 @pytest.fixture
-def window(controller, qtbot) -> Iterator[object]:  # noqa: ANN001
+def window(controller, qtbot) -> Iterator[object]:
     from coachdesk.ui.main_window import MainWindow
 
     win = MainWindow(controller)

@@ -19,14 +19,8 @@ from coachdesk.ui.participant_form import ParticipantForm
 from coachdesk.ui.register_dialog import RegisterDialog
 
 
-@pytest.fixture(scope="session")
-def qapp_args() -> list[str]:
-    """Session-scoped, as pytest-qt's session `qapp` requires (the conftest's is per test)."""
-    return ["coachdesk-tests"]
-
-
 @pytest.fixture
-def dialog(controller, qtbot) -> RegisterDialog:  # noqa: ANN001
+def dialog(controller, qtbot) -> RegisterDialog:
     d = RegisterDialog(controller)
     d.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)  # the tests look at it after it closes
     qtbot.addWidget(d)
@@ -37,11 +31,11 @@ def dialog(controller, qtbot) -> RegisterDialog:  # noqa: ANN001
     return d
 
 
-def count(vault) -> int:  # noqa: ANN001
+def count(vault) -> int:
     return participants.count(vault.conn)
 
 
-def type_into(qtbot, widget: QLineEdit, text: str) -> None:  # noqa: ANN001
+def type_into(qtbot, widget: QLineEdit, text: str) -> None:
     widget.setFocus()
     if text.isascii():
         qtbot.keyClicks(widget, text)
@@ -49,26 +43,27 @@ def type_into(qtbot, widget: QLineEdit, text: str) -> None:  # noqa: ANN001
         widget.insert(text)  # QTest aborts on keys outside Latin-1; insert() is what an input method does
 
 
-def choose(combo, value: object) -> None:  # noqa: ANN001
+def choose(combo, value: object) -> None:
     index = combo.findData(value)
     assert index >= 0, value
     combo.setCurrentIndex(index)
 
 
-def fill_minimum(d: RegisterDialog, qtbot, given: str = "Amina", family: str = "Okafor",  # noqa: ANN001
-                 born: str = "12/03/1984") -> None:
+def fill_minimum(
+    d: RegisterDialog, qtbot, given: str = "Amina", family: str = "Okafor", born: str = "12/03/1984"
+) -> None:
     type_into(qtbot, d.form.given_name, given)
     type_into(qtbot, d.form.family_name, family)
     type_into(qtbot, d.form.date_of_birth, born)
     choose(d.form.referral_source, ReferralSource.GP)
 
 
-def press_register(d: RegisterDialog, qtbot) -> None:  # noqa: ANN001
+def press_register(d: RegisterDialog, qtbot) -> None:
     qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
 
 
 def test_missing_family_name_is_named_and_focused_and_nothing_is_written(
-    dialog: RegisterDialog, vault_of, qtbot  # noqa: ANN001
+    dialog: RegisterDialog, vault_of, qtbot
 ) -> None:
     fill_minimum(dialog, qtbot, family="")
     press_register(dialog, qtbot)
@@ -79,7 +74,7 @@ def test_missing_family_name_is_named_and_focused_and_nothing_is_written(
     assert count(vault_of) == 0
 
 
-def test_an_invalid_nhs_number_is_named_and_focused(dialog: RegisterDialog, vault_of, qtbot) -> None:  # noqa: ANN001
+def test_an_invalid_nhs_number_is_named_and_focused(dialog: RegisterDialog, vault_of, qtbot) -> None:
     fill_minimum(dialog, qtbot)
     type_into(qtbot, dialog.form.nhs_number, "943 476 5918")  # wrong check digit
     press_register(dialog, qtbot)
@@ -89,14 +84,17 @@ def test_an_invalid_nhs_number_is_named_and_focused(dialog: RegisterDialog, vaul
     assert count(vault_of) == 0
 
 
-@pytest.mark.parametrize(("typed", "problem"), [
-    ("", "type the date"),
-    ("31/04/1990", "not a date in the calendar"),
-    ("12/03/84", "write the year in full"),
-    ("1/1/2020", "under 16"),
-])
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("", "type the date"),
+        ("31/04/1990", "not a date in the calendar"),
+        ("12/03/84", "write the year in full"),
+        ("1/1/2020", "under 16"),
+    ],
+)
 def test_a_date_of_birth_problem_is_named_and_focused(
-    dialog: RegisterDialog, vault_of, qtbot, typed: str, problem: str  # noqa: ANN001
+    dialog: RegisterDialog, vault_of, qtbot, typed: str, problem: str
 ) -> None:
     fill_minimum(dialog, qtbot, born=typed)
     press_register(dialog, qtbot)
@@ -106,7 +104,7 @@ def test_a_date_of_birth_problem_is_named_and_focused(
     assert count(vault_of) == 0
 
 
-def test_the_referral_source_must_be_chosen(dialog: RegisterDialog, vault_of, qtbot) -> None:  # noqa: ANN001
+def test_the_referral_source_must_be_chosen(dialog: RegisterDialog, vault_of, qtbot) -> None:
     fill_minimum(dialog, qtbot)
     dialog.form.referral_source.setCurrentIndex(-1)
     press_register(dialog, qtbot)
@@ -115,10 +113,8 @@ def test_the_referral_source_must_be_chosen(dialog: RegisterDialog, vault_of, qt
     assert count(vault_of) == 0
 
 
-def test_a_problem_found_by_the_service_is_focused_too(
-    dialog: RegisterDialog, vault_of, qtbot, monkeypatch  # noqa: ANN001
-) -> None:
-    def refuse(vault, p, today) -> None:  # noqa: ANN001
+def test_a_problem_found_by_the_service_is_focused_too(dialog: RegisterDialog, vault_of, qtbot, monkeypatch) -> None:
+    def refuse(vault, p, today) -> None:
         raise ValidationError("postcode", "is not a postcode")
 
     monkeypatch.setattr(caseload, "register", refuse)
@@ -131,16 +127,21 @@ def test_a_problem_found_by_the_service_is_focused_too(
 
 
 def test_a_duplicate_is_named_and_go_back_writes_nothing(
-    dialog: RegisterDialog, vault_of, people: list[Participant], qtbot  # noqa: ANN001
+    dialog: RegisterDialog, vault_of, people: list[Participant], qtbot
 ) -> None:
     existing = next(p for p in people if p.family_name == "Nikolaou")
-    fill_minimum(dialog, qtbot, given=existing.given_name, family=existing.family_name.upper(),
-                 born=existing.date_of_birth.strftime("%d/%m/%Y"))
+    fill_minimum(
+        dialog,
+        qtbot,
+        given=existing.given_name,
+        family=existing.family_name.upper(),
+        born=existing.date_of_birth.strftime("%d/%m/%Y"),
+    )
     press_register(dialog, qtbot)
     warning = dialog.warning
     assert warning is not None and warning.isVisible()
     details = warning.informativeText()
-    assert existing.display_name in details
+    assert "Nikolaou, Konstantinos (Kostas)" in details
     assert british_date(existing.date_of_birth) in details
     assert "City Road Medical Centre" in details
     assert warning.defaultButton() is warning.back_button
@@ -153,11 +154,16 @@ def test_a_duplicate_is_named_and_go_back_writes_nothing(
 
 
 def test_a_duplicate_can_be_registered_anyway(
-    dialog: RegisterDialog, vault_of, people: list[Participant], qtbot  # noqa: ANN001
+    dialog: RegisterDialog, vault_of, people: list[Participant], qtbot
 ) -> None:
     existing = next(p for p in people if p.family_name == "Nikolaou")
-    fill_minimum(dialog, qtbot, given=existing.given_name, family=existing.family_name,
-                 born=existing.date_of_birth.strftime("%d/%m/%Y"))
+    fill_minimum(
+        dialog,
+        qtbot,
+        given=existing.given_name,
+        family=existing.family_name,
+        born=existing.date_of_birth.strftime("%d/%m/%Y"),
+    )
     press_register(dialog, qtbot)
     assert dialog.warning is not None
     with qtbot.waitSignal(dialog.controller.open_participant, timeout=2000) as opened:
@@ -166,16 +172,24 @@ def test_a_duplicate_can_be_registered_anyway(
     new = caseload.load(vault_of, opened.args[0])
     assert new.id != existing.id
     assert (new.given_name, new.family_name, new.date_of_birth) == (
-        existing.given_name, existing.family_name, existing.date_of_birth)
+        existing.given_name,
+        existing.family_name,
+        existing.date_of_birth,
+    )
     assert not dialog.isVisible()
 
 
 def test_escape_on_the_duplicate_warning_goes_back(
-    dialog: RegisterDialog, vault_of, people: list[Participant], qtbot  # noqa: ANN001
+    dialog: RegisterDialog, vault_of, people: list[Participant], qtbot
 ) -> None:
     existing = people[0]
-    fill_minimum(dialog, qtbot, given=existing.given_name, family=existing.family_name,
-                 born=existing.date_of_birth.strftime("%d/%m/%Y"))
+    fill_minimum(
+        dialog,
+        qtbot,
+        given=existing.given_name,
+        family=existing.family_name,
+        born=existing.date_of_birth.strftime("%d/%m/%Y"),
+    )
     press_register(dialog, qtbot)
     assert dialog.warning is not None
     qtbot.keyClick(dialog.warning, Qt.Key.Key_Escape)
@@ -184,7 +198,7 @@ def test_escape_on_the_duplicate_warning_goes_back(
     assert count(vault_of) == 20
 
 
-def test_a_valid_registration_writes_every_field_as_typed(dialog: RegisterDialog, vault_of, qtbot) -> None:  # noqa: ANN001
+def test_a_valid_registration_writes_every_field_as_typed(dialog: RegisterDialog, vault_of, qtbot) -> None:
     form = dialog.form
     referred = date.today() - timedelta(days=3)
     type_into(qtbot, form.given_name, "Łukasz")
@@ -243,7 +257,7 @@ def test_a_valid_registration_writes_every_field_as_typed(dialog: RegisterDialog
     assert dialog.form.given_name.text() == "" and dialog.form.benefits.checked() == []
 
 
-def test_the_practice_defaults_to_where_the_coach_is_today(controller, qtbot) -> None:  # noqa: ANN001
+def test_the_practice_defaults_to_where_the_coach_is_today(controller, qtbot) -> None:
     controller.set_practice("P02")
     d = RegisterDialog(controller)
     d.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
@@ -253,7 +267,7 @@ def test_the_practice_defaults_to_where_the_coach_is_today(controller, qtbot) ->
     assert d.form.referral_source.currentIndex() == -1  # chosen, never assumed
 
 
-def test_escape_cancels_and_writes_nothing(dialog: RegisterDialog, vault_of, qtbot) -> None:  # noqa: ANN001
+def test_escape_cancels_and_writes_nothing(dialog: RegisterDialog, vault_of, qtbot) -> None:
     fill_minimum(dialog, qtbot)
     with qtbot.waitSignal(dialog.rejected, timeout=1000):
         qtbot.keyClick(dialog.form.family_name, Qt.Key.Key_Escape)
@@ -265,21 +279,40 @@ def test_escape_cancels_and_writes_nothing(dialog: RegisterDialog, vault_of, qtb
 def test_tab_order_follows_the_visual_order(dialog: RegisterDialog) -> None:
     f = dialog.form
     expected = [
-        f.given_name, f.family_name, f.preferred_name, f.date_of_birth, f.sex, f.nhs_number, f.phone, f.email,
-        f.postcode, f.practice, f.referral_date, f.referral_source, f.employment_status, f.consent_given,
-        f.share_with_gp, f.contact_employers, f.benefits, f.conditions, dialog.save_button,
+        f.given_name,
+        f.family_name,
+        f.preferred_name,
+        f.date_of_birth,
+        f.sex,
+        f.nhs_number,
+        f.phone,
+        f.email,
+        f.postcode,
+        f.practice,
+        f.referral_date,
+        f.referral_source,
+        f.employment_status,
+        f.consent_given,
+        f.share_with_gp,
+        f.contact_employers,
+        f.benefits,
+        f.conditions,
+        dialog.save_button,
     ]
     order = [f.given_name]
     while len(order) < len(expected):
         following = order[-1].nextInFocusChain()
-        while not (following.focusPolicy() & Qt.FocusPolicy.TabFocus and following.isEnabled()
-                   and following.isVisibleTo(dialog)):
+        while not (
+            following.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and following.isEnabled()
+            and following.isVisibleTo(dialog)
+        ):
             following = following.nextInFocusChain()
         order.append(following)
     assert order == expected
 
 
-def test_typed_dates_are_shown_in_full_once_left(dialog: RegisterDialog, qtbot) -> None:  # noqa: ANN001
+def test_typed_dates_are_shown_in_full_once_left(dialog: RegisterDialog, qtbot) -> None:
     type_into(qtbot, dialog.form.date_of_birth, "3.2.1980")
     qtbot.keyClick(dialog.form.date_of_birth, Qt.Key.Key_Tab)
     assert dialog.form.date_of_birth.text() == "03/02/1980"
@@ -290,11 +323,16 @@ def test_typed_dates_are_shown_in_full_once_left(dialog: RegisterDialog, qtbot) 
 
 
 def test_locking_closes_the_dialog_and_forgets_what_was_typed(
-    dialog: RegisterDialog, vault_of, people: list[Participant], qtbot  # noqa: ANN001
+    dialog: RegisterDialog, vault_of, people: list[Participant], qtbot
 ) -> None:
     existing = people[0]
-    fill_minimum(dialog, qtbot, given=existing.given_name, family=existing.family_name,
-                 born=existing.date_of_birth.strftime("%d/%m/%Y"))
+    fill_minimum(
+        dialog,
+        qtbot,
+        given=existing.given_name,
+        family=existing.family_name,
+        born=existing.date_of_birth.strftime("%d/%m/%Y"),
+    )
     press_register(dialog, qtbot)
     warning = dialog.warning
     assert warning is not None
@@ -305,7 +343,7 @@ def test_locking_closes_the_dialog_and_forgets_what_was_typed(
     assert [form.given_name.text(), form.family_name.text(), form.date_of_birth.text()] == ["", "", ""]
 
 
-def test_the_form_round_trips_a_record(controller, people: list[Participant], qtbot) -> None:  # noqa: ANN001
+def test_the_form_round_trips_a_record(controller, people: list[Participant], qtbot) -> None:
     form = ParticipantForm(controller.policy)
     qtbot.addWidget(form)
     for original in people:
@@ -318,7 +356,7 @@ def test_the_form_round_trips_a_record(controller, people: list[Participant], qt
     assert form.family_name.text() == "" and form.conditions.checked() == []
 
 
-def test_read_into_leaves_the_record_alone_on_a_problem(controller, people: list[Participant], qtbot) -> None:  # noqa: ANN001
+def test_read_into_leaves_the_record_alone_on_a_problem(controller, people: list[Participant], qtbot) -> None:
     form = ParticipantForm(controller.policy)
     qtbot.addWidget(form)
     original = people[0]

@@ -10,7 +10,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget, QWizard
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QMessageBox, QWidget, QWizard
 
 from coachdesk.domain.policy import parse_policy
 from coachdesk.storage import vault as vault_module
@@ -32,15 +32,8 @@ STRONG = "marble kettle orchard window"
 RECOVERY_KEY = re.compile(r"^[0-9A-Z]{4}(-[0-9A-Z]{4}){6}$")
 
 
-@pytest.fixture(scope="session")
-def qapp_args() -> list[str]:
-    # pytest-qt's qapp is session-scoped, so the arguments it asks for must be too (the function-scoped
-    # one in tests/ui/conftest.py raises ScopeMismatch).
-    return ["coachdesk-tests"]
-
-
 @pytest.fixture
-def fresh_controller(qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppController]:  # noqa: ANN001
+def fresh_controller(qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppController]:
     """A controller whose vault folder holds no vault yet (the first run)."""
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     qapp.setOrganizationName("CoachDeskTests")
@@ -53,7 +46,25 @@ def fresh_controller(qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
 
 
 @pytest.fixture
-def wizard(fresh_controller: AppController, qtbot) -> SetupWizard:  # noqa: ANN001
+def questions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Answers "Yes" to any QMessageBox.question (a modal box would hang an offscreen test) and
+    records what was asked; a test may set `questions.answer`."""
+    asked = _Asked()
+
+    def question(_parent: object, _title: str, text: str, *_args: object) -> QMessageBox.StandardButton:
+        asked.append(text)
+        return asked.answer
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    return asked
+
+
+class _Asked(list):
+    answer = QMessageBox.StandardButton.Yes
+
+
+@pytest.fixture
+def wizard(fresh_controller: AppController, qtbot, questions: list[str]) -> SetupWizard:
     w = SetupWizard(fresh_controller)
     qtbot.addWidget(w)
     w.show()
@@ -171,15 +182,16 @@ def test_whole_wizard_creates_a_vault_whose_recovery_key_opens_it(
         reopened.close()
 
 
-def test_weak_passphrase_is_refused_with_a_reason(wizard: SetupWizard) -> None:
+def test_weak_passphrase_is_refused_with_a_reason(wizard: SetupWizard, fresh_controller: AppController) -> None:
     _to_passphrase_page(wizard)
     for weak in ("short", "aaaaaaaaaaaaaa", "password1234"):
         wizard.setField("passphrase", weak)
         wizard.setField("passphraseAgain", weak)
         assert not _next_enabled(wizard), weak
         assert wizard.passphrase_page.problem.text(), weak
-    wizard.next()
-    assert wizard.currentId() == PASSPHRASE_PAGE  # Next refused: nothing created
+    wizard.next()  # even asked directly, the page refuses
+    assert wizard.currentId() == PASSPHRASE_PAGE
+    assert not Vault.exists(fresh_controller.vault_dir)
 
 
 def test_policy_file_with_a_bad_key_names_it(wizard: SetupWizard, tmp_path: Path) -> None:
@@ -288,10 +300,35 @@ def test_keyring_not_offered_when_the_policy_forbids_it(wizard: SetupWizard, tmp
     page = wizard.create_page
     assert not page.keyring.isVisible()
     assert "policy does not allow" in page.keyring_note.text()
+    wizard.next()
+    wizard.recovery_page.confirm.setChecked(True)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert not wizard.isVisible()
+
+
+def test_leaving_after_the_vault_exists_asks_first_and_forgets_the_key(
+    wizard: SetupWizard, fresh_controller: AppController, questions: _Asked
+) -> None:
+    _create(wizard)
+    wizard.next()
+    key = wizard.recovery_page.key.text()
+    assert key
+    questions.answer = QMessageBox.StandardButton.No
+    wizard.reject()
+    assert wizard.isVisible() and len(questions) == 1  # stayed: the key is still there to write down
+    assert wizard.recovery_page.key.text() == key
+    questions.answer = QMessageBox.StandardButton.Yes
+    wizard.reject()
+    assert wizard.result() == QWizard.DialogCode.Rejected
+    assert not any(key in text for text in _all_text(wizard))
+    assert not fresh_controller.is_unlocked
+    vault = fresh_controller.worker.holder.vault
+    assert vault is not None and not vault.unlocked  # locked: the key is forgotten
+    assert Vault.exists(fresh_controller.vault_dir)
 
 
 def test_vault_creation_failure_is_shown_calmly(
-    qapp, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch  # noqa: ANN001
+    qapp, qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, questions: list[str]
 ) -> None:
     monkeypatch.setattr(vault_module, "tune_argon2", lambda *a, **k: Argon2Params())
     blocked = tmp_path / "file-not-folder"

@@ -52,6 +52,7 @@ CONTACT = plans.CoachContact(name="Sam Okafor", phone="020 7946 0123", email="sa
 
 # -- reading PDFs back ---------------------------------------------------------------------------
 
+
 def _flat(text: str) -> str:
     """Whitespace (line breaks, no-break spaces) folded to single spaces."""
     return " ".join(text.split())
@@ -82,6 +83,7 @@ def font_sizes(pdf: bytes) -> Counter[float]:
 
 # -- plans to print -------------------------------------------------------------------------------
 
+
 def typical_plan(**changes: object) -> ActionPlan:
     plan = ActionPlan(
         name="Peggy",
@@ -96,18 +98,25 @@ def typical_plan(**changes: object) -> ActionPlan:
         skills=("Customer service", "Excel"),
         job_types=("retail", "office reception"),
         hours=(16, 24),
-        appointment=Appointment(start=datetime(2026, 12, 7, 10, 30), practice="City Road Medical Centre",
-                                minutes=45),
-        contact=Contact(coach_name="Sam Okafor", phone="020 7946 0123", email="sam.okafor@example.org",
-                        programme="Islington Working Better", practice="City Road Medical Centre"),
+        appointment=Appointment(start=datetime(2026, 12, 7, 10, 30), practice="City Road Medical Centre", minutes=45),
+        contact=Contact(
+            coach_name="Sam Okafor",
+            phone="020 7946 0123",
+            email="sam.okafor@example.org",
+            programme="Islington Working Better",
+            practice="City Road Medical Centre",
+        ),
     )
     return ActionPlan(**{**plan.__dict__, **changes})
 
 
 def long_plan(large_print: bool = False, count: int = 30) -> ActionPlan:
     steps = tuple(
-        PlanStep(f"Step {i:02d}: phone the library about the computer class and ask about the {i} o'clock slot",
-                 ("You", "Your coach", "Someone else")[i % 3], TODAY + timedelta(days=i))
+        PlanStep(
+            f"Step {i:02d}: phone the library about the computer class and ask about the {i} o'clock slot",
+            ("You", "Your coach", "Someone else")[i % 3],
+            TODAY + timedelta(days=i),
+        )
         for i in range(1, count + 1)
     )
     return typical_plan(steps=steps, large_print=large_print)
@@ -115,23 +124,40 @@ def long_plan(large_print: bool = False, count: int = 30) -> ActionPlan:
 
 # -- content --------------------------------------------------------------------------------------
 
+
 def test_every_section_with_the_participants_plan() -> None:
     text = all_text(action_plan.render(typical_plan()))
     for expected in (
-        "My action plan", "For Peggy", "Made on 23 November 2026",
-        "My goals", "Find a part-time job in retail", "By Sunday 31 January 2027", "Sort out childcare",
-        "My next steps", "What Who By when",
+        "My action plan",
+        "For Peggy",
+        "Made on 23 November 2026",
+        "My goals",
+        "Find a part-time job in retail",
+        "By Sunday 31 January 2027",
+        "Sort out childcare",
+        "My next steps",
+        "What Who By when",
         "Visit the nursery You Monday 30 November 2026",
         "Apply for three retail jobs You Tuesday 1 December 2026",
         "Update the CV Your coach Monday 7 December 2026",
         "Nursery to confirm a place Someone else When you are ready",
-        "My strengths", "Customer service", "Excel", "Retail", "Office reception",
+        "My strengths",
+        "Customer service",
+        "Excel",
+        "Retail",
+        "Office reception",
         "You would like to work between 16 and 24 hours a week.",
-        "My next appointment", "Monday 7 December 2026 At 10:30am At City Road Medical Centre",
+        "My next appointment",
+        "Monday 7 December 2026 At 10:30am At City Road Medical Centre",
         "It will take about 45 minutes.",
-        "Who to contact", "Your coach is Sam Okafor.", "Phone: 020 7946 0123", "Email: sam.okafor@example.org",
+        "Who to contact",
+        "Your coach is Sam Okafor.",
+        "Phone: 020 7946 0123",
+        "Email: sam.okafor@example.org",
         "Your coach is part of Islington Working Better.",
-        "This plan belongs to you.", "You can ask your coach to change it at any time.", "Page 1 of",
+        "This plan belongs to you.",
+        "You can ask your coach to change it at any time.",
+        "Page 1 of",
     ):
         assert expected in text, expected
 
@@ -157,16 +183,18 @@ def test_empty_plan_still_helps() -> None:
 
 
 def test_appointment_by_phone_or_video_and_past_dates() -> None:
-    phone = typical_plan(appointment=Appointment(start=datetime(2026, 12, 1, 12, 0), practice="X", kind="telephone",
-                                                 minutes=90))
+    phone = typical_plan(
+        appointment=Appointment(start=datetime(2026, 12, 1, 12, 0), practice="X", kind="telephone", minutes=90)
+    )
     text = all_text(action_plan.render(phone))
     assert "Tuesday 1 December 2026 At midday Your coach will phone you." in text
     assert "It will take about an hour and a half." in text
     video = typical_plan(appointment=Appointment(start=datetime(2026, 12, 1, 14, 0), practice="X", kind="video"))
     assert "At 2pm This is a video call." in all_text(action_plan.render(video))
     # A date already gone would only discourage: steps say "as soon as you can", goals drop the date.
-    late = typical_plan(goals=(PlanGoal("Old goal", date(2026, 1, 5)),),
-                        steps=(PlanStep("Late step", "You", date(2026, 11, 1)),))
+    late = typical_plan(
+        goals=(PlanGoal("Old goal", date(2026, 1, 5)),), steps=(PlanStep("Late step", "You", date(2026, 11, 1)),)
+    )
     text = all_text(action_plan.render(late))
     assert "Late step You As soon as you can" in text
     assert "2026, 1, 5" not in text and "5 January 2026" not in text
@@ -180,11 +208,17 @@ def test_text_is_printed_literally_not_as_markup() -> None:
 def test_date_and_time_words() -> None:
     assert action_plan.long_date(date(2026, 12, 7)) == "Monday 7 December 2026"
     assert action_plan.long_date(date(2026, 11, 23), weekday=False) == "23 November 2026"
-    assert [action_plan.clock_time(datetime(2026, 1, 1, h, m)) for h, m in ((9, 0), (10, 30), (12, 0), (12, 15),
-                                                                           (14, 5), (0, 0))] == [
-        "9am", "10:30am", "midday", "12:15pm", "2:05pm", "12am"]
+    assert [
+        action_plan.clock_time(datetime(2026, 1, 1, h, m))
+        for h, m in ((9, 0), (10, 30), (12, 0), (12, 15), (14, 5), (0, 0))
+    ] == ["9am", "10:30am", "midday", "12:15pm", "2:05pm", "12am"]
     assert [action_plan.duration(m) for m in (20, 60, 75, 90, 120)] == [
-        "20 minutes", "an hour", "an hour and 15 minutes", "an hour and a half", "2 hours"]
+        "20 minutes",
+        "an hour",
+        "an hour and 15 minutes",
+        "an hour and a half",
+        "2 hours",
+    ]
 
 
 # -- what must never be printed -----------------------------------------------------------------
@@ -210,45 +244,73 @@ DATE_OF_BIRTH = date(1979, 4, 17)
 
 def _canary_participant() -> Participant:
     return Participant(
-        given_name="Margaret", preferred_name="Peggy", family_name=CANARIES["family name"],
-        date_of_birth=DATE_OF_BIRTH, nhs_number=CANARIES["nhs number"], phone=CANARIES["own phone"],
-        email=CANARIES["own email"], postcode=CANARIES["postcode"], practice="P01",
-        referral_date=date(2026, 6, 1), referral_source=ReferralSource.MENTAL_HEALTH,
+        given_name="Margaret",
+        preferred_name="Peggy",
+        family_name=CANARIES["family name"],
+        date_of_birth=DATE_OF_BIRTH,
+        nhs_number=CANARIES["nhs number"],
+        phone=CANARIES["own phone"],
+        email=CANARIES["own email"],
+        postcode=CANARIES["postcode"],
+        practice="P01",
+        referral_date=date(2026, 6, 1),
+        referral_source=ReferralSource.MENTAL_HEALTH,
         benefits_at_referral=[b for b in Benefit if b not in (Benefit.NONE, Benefit.OTHER)],
         conditions=[c for c in ConditionCategory if c is not ConditionCategory.OTHER],
         sessions=[
-            Session(start=datetime(2026, 11, 16, 10, 0), type=SessionType.REVIEW, attendance=Attendance.ATTENDED,
-                    notes=CANARIES["session note"]),
-            Session(start=datetime(2026, 11, 20, 10, 0), type=SessionType.REVIEW, attendance=Attendance.DNA,
-                    notes=CANARIES["session note"]),
+            Session(
+                start=datetime(2026, 11, 16, 10, 0),
+                type=SessionType.REVIEW,
+                attendance=Attendance.ATTENDED,
+                notes=CANARIES["session note"],
+            ),
+            Session(
+                start=datetime(2026, 11, 20, 10, 0),
+                type=SessionType.REVIEW,
+                attendance=Attendance.DNA,
+                notes=CANARIES["session note"],
+            ),
             Session(start=datetime(2026, 12, 7, 10, 30), type=SessionType.REVIEW, notes=CANARIES["session note"]),
         ],
         skills_inventory=SkillsInventory(
             completed_on=date(2026, 6, 8),
-            work_history=[WorkHistoryEntry(employer=CANARIES["work history"], role="Cleaner",
-                                           reason_left="Ill health")],
+            work_history=[
+                WorkHistoryEntry(employer=CANARIES["work history"], role="Cleaner", reason_left="Ill health")
+            ],
             qualifications=[Qualification(title=CANARIES["qualification"])],
             skills=[Skill(name="Customer service", confidence=5), Skill(name="Handling cash", confidence=2)],
             preferences=Preferences(job_types=["retail"], min_hours=16, max_hours=24),
             barriers=[CANARIES["barrier"], "side effects of medication"],
         ),
-        goals=[Goal(title="Find a part-time job in retail", created=date(2026, 6, 8),
-                    steps=[GoalStep(text="Apply for three retail jobs", due=date(2026, 12, 1)),
-                           GoalStep(text="Update the CV", owner=StepOwner.COACH, due=date(2026, 12, 4))])],
-        employer_contacts=[EmployerContact(date=date(2026, 9, 1), employer="Angel Bakery",
-                                           notes=CANARIES["employer contact"])],
+        goals=[
+            Goal(
+                title="Find a part-time job in retail",
+                created=date(2026, 6, 8),
+                steps=[
+                    GoalStep(text="Apply for three retail jobs", due=date(2026, 12, 1)),
+                    GoalStep(text="Update the CV", owner=StepOwner.COACH, due=date(2026, 12, 4)),
+                ],
+            )
+        ],
+        employer_contacts=[
+            EmployerContact(date=date(2026, 9, 1), employer="Angel Bakery", notes=CANARIES["employer contact"])
+        ],
         outcomes=[Outcome(type=OutcomeType.JOB_START, date=date(2026, 10, 1), employer=CANARIES["outcome"])],
     )
 
 
 def _other_participant() -> Participant:
     return Participant(
-        given_name=CANARIES["other participant"], family_name=CANARIES["other family"],
-        date_of_birth=date(1990, 1, 2), practice="P01", referral_date=date(2026, 5, 1),
+        given_name=CANARIES["other participant"],
+        family_name=CANARIES["other family"],
+        date_of_birth=date(1990, 1, 2),
+        practice="P01",
+        referral_date=date(2026, 5, 1),
         referral_source=ReferralSource.GP,
         sessions=[Session(start=datetime(2026, 11, 30, 9, 0), type=SessionType.REVIEW)],
-        goals=[Goal(title=CANARIES["other goal"], created=date(2026, 5, 8),
-                    steps=[GoalStep(text=CANARIES["other goal"])])],
+        goals=[
+            Goal(title=CANARIES["other goal"], created=date(2026, 5, 8), steps=[GoalStep(text=CANARIES["other goal"])])
+        ],
     )
 
 
@@ -264,8 +326,16 @@ def test_nothing_private_is_printed(vault: Vault, large_print: bool) -> None:
     low = text.lower()
 
     # What is there...
-    for expected in ("For Peggy", "Find a part-time job in retail", "Apply for three retail jobs", "Update the CV",
-                     "Customer service", "Monday 7 December 2026", "City Road Medical Centre", "Sam Okafor"):
+    for expected in (
+        "For Peggy",
+        "Find a part-time job in retail",
+        "Apply for three retail jobs",
+        "Update the CV",
+        "Customer service",
+        "Monday 7 December 2026",
+        "City Road Medical Centre",
+        "Sam Okafor",
+    ):
         assert expected in text, expected
     # ...and what is not.
     for what, canary in CANARIES.items():
@@ -278,8 +348,7 @@ def test_nothing_private_is_printed(vault: Vault, large_print: bool) -> None:
     for benefit in Benefit:
         if benefit not in (Benefit.NONE, Benefit.OTHER):
             assert benefit.label.lower() not in low, benefit
-    for word in ("universal credit", "jobseeker", "allowance", "incapacity", "income support", "pip", "dla",
-                 "benefit"):
+    for word in ("universal credit", "jobseeker", "allowance", "incapacity", "income support", "pip", "dla", "benefit"):
         assert not re.search(rf"\b{word}\b", low), word
     for condition in ConditionCategory:
         if condition is not ConditionCategory.OTHER:
@@ -294,6 +363,7 @@ def test_nothing_private_is_printed(vault: Vault, large_print: bool) -> None:
 
 
 # -- pagination ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("large_print", [False, True])
 def test_a_30_step_plan_paginates_cleanly(large_print: bool) -> None:
@@ -324,19 +394,24 @@ def test_a_30_step_plan_paginates_cleanly(large_print: bool) -> None:
     assert "Step 01:" in after
 
     # Every other section's heading stays with its content.
-    for heading, first in (("My strengths", "Customer service"), ("My next appointment", "Monday 7 December 2026"),
-                           ("Who to contact", "Your coach is Sam Okafor.")):
+    for heading, first in (
+        ("My strengths", "Customer service"),
+        ("My next appointment", "Monday 7 December 2026"),
+        ("Who to contact", "Your coach is Sam Okafor."),
+    ):
         [page] = [p for p in pages if heading in p]
         assert first in page.split(heading, 1)[1], heading
 
 
 def test_page_count_in_every_footer_of_a_short_plan() -> None:
     pages = pages_text(action_plan.render(typical_plan()))
-    assert [re.findall(r"Page \d+ of \d+", p) for p in pages] == [[f"Page {i} of {len(pages)}"]
-                                                                   for i in range(1, len(pages) + 1)]
+    assert [re.findall(r"Page \d+ of \d+", p) for p in pages] == [
+        [f"Page {i} of {len(pages)}"] for i in range(1, len(pages) + 1)
+    ]
 
 
 # -- names and the font ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("large_print", [False, True])
 def test_names_from_many_languages_round_trip(large_print: bool) -> None:
@@ -396,12 +471,13 @@ def test_the_licence_ships_with_the_font() -> None:
     licence = resources.path("fonts", "OFL.txt").read_text(encoding="utf-8")
     assert "SIL OPEN FONT LICENSE Version 1.1" in licence
     assert "Copyright" in licence and "Google" in licence
-    assert "THE FONT SOFTWARE IS PROVIDED \"AS IS\"" in licence
+    assert 'THE FONT SOFTWARE IS PROVIDED "AS IS"' in licence
     for face in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"):
         assert resources.path("fonts", face).stat().st_size > 100_000
 
 
 # -- sizes ----------------------------------------------------------------------------------------
+
 
 def test_standard_print_sizes() -> None:
     sizes = font_sizes(action_plan.render(typical_plan()))
@@ -425,13 +501,15 @@ def test_page_is_a4_with_generous_margins() -> None:
     page = reader.pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     lefts: list[float] = []
-    page.extract_text(visitor_text=lambda text, cm, tm, font, size: lefts.append(cm[4] + tm[4]) if text.strip()
-                      else None)
+    page.extract_text(
+        visitor_text=lambda text, cm, tm, font, size: lefts.append(cm[4] + tm[4]) if text.strip() else None
+    )
     mm = 72 / 25.4
     assert min(lefts) >= 20 * mm - 0.5
 
 
 # -- metadata and files ---------------------------------------------------------------------------
+
 
 def test_metadata() -> None:
     pdf = action_plan.render(typical_plan(name="Γιώργος"))

@@ -40,7 +40,11 @@ def test_domain_imports_nothing_else_of_coachdesk() -> None:
 
 def test_storage_does_not_reach_up() -> None:
     for p in _modules("storage"):
-        up = {n for n in _imports(p) if n.startswith(("coachdesk.services", "coachdesk.ui", "coachdesk.cli", "coachdesk.hub"))}
+        up = {
+            n
+            for n in _imports(p)
+            if n.startswith(("coachdesk.services", "coachdesk.ui", "coachdesk.cli", "coachdesk.hub"))
+        }
         assert not up, f"{p.name} imports {up}"
 
 

@@ -37,8 +37,13 @@ def person(given: str, family: str, notes: str = "") -> Participant:
         referral_date=date(2026, 1, 10),
         referral_source=ReferralSource.GP,
         sessions=[
-            Session(start=datetime(2026, 1, 12, 10, 0), minutes=45, type=SessionType.INITIAL_ASSESSMENT,
-                    attendance=Attendance.ATTENDED, notes=notes or "Talked about routines.")
+            Session(
+                start=datetime(2026, 1, 12, 10, 0),
+                minutes=45,
+                type=SessionType.INITIAL_ASSESSMENT,
+                attendance=Attendance.ATTENDED,
+                notes=notes or "Talked about routines.",
+            )
         ],
     )
 

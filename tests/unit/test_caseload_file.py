@@ -26,11 +26,15 @@ AMINA_ID = "8b6f0c3e-2f1a-4c8e-9a51-0d4f7b2e9c11"
 
 AMINA: dict[str, object] = {
     "id": AMINA_ID,
-    "given_name": "Amina", "family_name": "Okafor", "preferred_name": "Amina",
+    "given_name": "Amina",
+    "family_name": "Okafor",
+    "preferred_name": "Amina",
     "date_of_birth": "1984-03-12",
     "sex": "female",
     "nhs_number": "9434765919",
-    "phone": "07700 900123", "email": "amina@example.org", "postcode": "N1 9GU",
+    "phone": "07700 900123",
+    "email": "amina@example.org",
+    "postcode": "N1 9GU",
     "practice": "P01",
     "referral_date": "2015-10-01",
     "referral_source": "gp",
@@ -40,30 +44,66 @@ AMINA: dict[str, object] = {
     "benefit_changes": [{"date": "2016-04-02", "benefits": ["pip_dla"]}],
     "conditions": ["mental_health", "musculoskeletal"],
     "sessions": [
-        {"id": "5e0a4c1d-0000-4000-8000-000000000001", "start": "2015-10-05T10:00", "minutes": 45,
-         "type": "initial_assessment", "attendance": "attended", "notes": "free text, any length"},
-        {"id": "5e0a4c1d-0000-4000-8000-000000000002", "start": "2015-10-19T11:30", "minutes": 30,
-         "type": "review", "attendance": "dna", "notes": ""},
+        {
+            "id": "5e0a4c1d-0000-4000-8000-000000000001",
+            "start": "2015-10-05T10:00",
+            "minutes": 45,
+            "type": "initial_assessment",
+            "attendance": "attended",
+            "notes": "free text, any length",
+        },
+        {
+            "id": "5e0a4c1d-0000-4000-8000-000000000002",
+            "start": "2015-10-19T11:30",
+            "minutes": 30,
+            "type": "review",
+            "attendance": "dna",
+            "notes": "",
+        },
     ],
     "skills_inventory": {
         "completed_on": "2015-10-05",
-        "work_history": [{"employer": "Corner Shop Ltd", "role": "Cashier", "start": "2010-01", "end": "2014-06",
-                          "reason_left": "Back injury"}],
+        "work_history": [
+            {
+                "employer": "Corner Shop Ltd",
+                "role": "Cashier",
+                "start": "2010-01",
+                "end": "2014-06",
+                "reason_left": "Back injury",
+            }
+        ],
         "qualifications": [{"title": "NVQ Retail Skills", "level": "2", "year": 2002}],
         "skills": [{"name": "Customer service", "confidence": 4}],
         "preferences": {"job_types": ["retail"], "min_hours": 16, "max_hours": 30, "max_travel_minutes": 45},
         "barriers": ["confidence", "childcare"],
     },
     "goals": [
-        {"id": "9a1b2c3d-0000-4000-8000-000000000001", "title": "Apply for three retail jobs", "category": "work",
-         "created": "2015-10-05", "target_date": "2015-12-01", "status": "open", "closed_on": None,
-         "steps": [{"text": "Update CV with the coach", "owner": "participant", "due": "2015-10-19", "done": False},
-                   {"text": "Find vacancies", "owner": "coach", "due": None, "done": True}]},
+        {
+            "id": "9a1b2c3d-0000-4000-8000-000000000001",
+            "title": "Apply for three retail jobs",
+            "category": "work",
+            "created": "2015-10-05",
+            "target_date": "2015-12-01",
+            "status": "open",
+            "closed_on": None,
+            "steps": [
+                {"text": "Update CV with the coach", "owner": "participant", "due": "2015-10-19", "done": False},
+                {"text": "Find vacancies", "owner": "coach", "due": None, "done": True},
+            ],
+        },
     ],
-    "employer_contacts": [{"date": "2015-10-20", "employer": "Corner Shop Ltd", "kind": "contact",
-                           "notes": "Manager keen"}],
-    "outcomes": [{"type": "job_start", "date": "2016-01-11", "employer": "Corner Shop Ltd",
-                  "hours_per_week": 20, "hourly_pay_pence": 940}],
+    "employer_contacts": [
+        {"date": "2015-10-20", "employer": "Corner Shop Ltd", "kind": "contact", "notes": "Manager keen"}
+    ],
+    "outcomes": [
+        {
+            "type": "job_start",
+            "date": "2016-01-11",
+            "employer": "Corner Shop Ltd",
+            "hours_per_week": 20,
+            "hourly_pay_pence": 940,
+        }
+    ],
     "action_plans_issued": ["2015-10-05"],
     "closed": None,
 }
@@ -73,11 +113,21 @@ def _person(n: int, **changes: object) -> dict[str, object]:
     """A small valid participant with its own ids."""
     record: dict[str, object] = {
         "id": f"00000000-0000-4000-8000-{n:012d}",
-        "given_name": f"Given{n}", "family_name": f"Family{n}",
-        "date_of_birth": "1980-01-01", "practice": "P02",
-        "referral_date": "2015-11-01", "referral_source": "self",
-        "sessions": [{"id": f"00000000-5e55-4000-8000-{n:012d}", "start": "2015-11-02T09:00",
-                      "type": "initial_assessment", "attendance": "attended", "notes": f"note {n}"}],
+        "given_name": f"Given{n}",
+        "family_name": f"Family{n}",
+        "date_of_birth": "1980-01-01",
+        "practice": "P02",
+        "referral_date": "2015-11-01",
+        "referral_source": "self",
+        "sessions": [
+            {
+                "id": f"00000000-5e55-4000-8000-{n:012d}",
+                "start": "2015-11-02T09:00",
+                "type": "initial_assessment",
+                "attendance": "attended",
+                "notes": f"note {n}",
+            }
+        ],
     }
     record.update(changes)
     return record
@@ -114,12 +164,10 @@ def _without_stamp(doc: dict[str, object]) -> dict[str, object]:
 @pytest.fixture
 def second_vault(_template_vault: Path, tmp_path: Path) -> Iterator[Vault]:
     """Another coach's empty vault (same policy), to carry a file from one laptop to another."""
-    from conftest import PASSPHRASE
-
     target = tmp_path / "other-laptop"
     shutil.copytree(_template_vault, target)
     opened = Vault.open(target)
-    opened.unlock_with_passphrase(PASSPHRASE)
+    opened.unlock_with_recovery_key((_template_vault.parent / "recovery.txt").read_text())
     yield opened
     opened.close()
 
@@ -192,8 +240,7 @@ def test_a_participant_without_an_id_is_given_one(vault: Vault, tmp_path: Path) 
     assert _read(out)["participants"][0]["id"] == only  # type: ignore[index]
 
 
-NAMES = [("Zoë", "Brontë"), ("Łukasz", "Wróbel"), ("Дмитрий", "Иванов"), ("Γιώργος", "Παπαδόπουλος"),
-         ("Thị", "Nguyễn")]
+NAMES = [("Zoë", "Brontë"), ("Łukasz", "Wróbel"), ("Дмитрий", "Иванов"), ("Γιώργος", "Παπαδόπουλος"), ("Thị", "Nguyễn")]
 
 
 def test_non_ascii_names_survive_the_round_trip_byte_for_byte(vault: Vault, tmp_path: Path) -> None:
@@ -260,8 +307,17 @@ def test_a_bad_third_participant_leaves_the_vault_untouched(vault: Vault, tmp_pa
 
 def test_a_bad_third_participant_in_an_update_changes_none_of_the_others(vault: Vault, tmp_path: Path) -> None:
     _import(vault, tmp_path, _doc(_person(1), _person(2)))
-    err = _refused(vault, _write(tmp_path, _doc(_person(1, family_name="Renamed"), _person(2, family_name="Renamed"),
-                                                _person(3, referral_source="doctor"))))
+    err = _refused(
+        vault,
+        _write(
+            tmp_path,
+            _doc(
+                _person(1, family_name="Renamed"),
+                _person(2, family_name="Renamed"),
+                _person(3, referral_source="doctor"),
+            ),
+        ),
+    )
     assert err.path == "participants[2].referral_source"
     assert {p.family_name for p in participants.iter_all(vault.conn)} == {"Family1", "Family2"}
 
@@ -376,9 +432,7 @@ def test_a_session_id_used_by_two_participants_is_refused(vault: Vault, tmp_path
     second = _person(2)
     second["sessions"][0]["id"] = "00000000-5e55-4000-8000-000000000001"  # type: ignore[index]
     err = _refused(vault, _write(tmp_path, _doc(_person(1), second)))
-    assert str(err) == (
-        "participants[1].sessions[0].id: repeats an id already used at participants[0].sessions[0].id"
-    )
+    assert str(err) == ("participants[1].sessions[0].id: repeats an id already used at participants[0].sessions[0].id")
     assert participants.count(vault.conn) == 0
 
 
@@ -426,8 +480,10 @@ def _with_inventory(completed_on: str, confidence: int) -> dict[str, object]:
     record = copy.deepcopy(AMINA)
     inventory = record["skills_inventory"]
     inventory["completed_on"] = completed_on  # type: ignore[index]
-    inventory["skills"] = [{"name": "Customer service", "confidence": confidence},  # type: ignore[index]
-                           {"name": "Stock control", "confidence": confidence - 1}]
+    inventory["skills"] = [
+        {"name": "Customer service", "confidence": confidence},  # type: ignore[index]
+        {"name": "Stock control", "confidence": confidence - 1},
+    ]
     return record
 
 
@@ -466,11 +522,6 @@ def test_a_corrected_inventory_on_the_same_date_replaces_it(vault: Vault, tmp_pa
     assert history[0].skills[0].confidence == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage/participants._save_inventory compares with the latest row only: re-importing an older "
-    "file adds a second copy of an inventory already in the history",
-)
 def test_re_importing_an_older_file_does_not_duplicate_its_inventory(vault: Vault, tmp_path: Path) -> None:
     older = _write(tmp_path, _doc(_with_inventory("2015-10-05", 2)), "older.json")
     import_file(vault, older, today=TODAY)
@@ -506,8 +557,11 @@ def test_export_of_an_unknown_participant_writes_nothing(vault: Vault, tmp_path:
 
 
 def test_the_whole_caseload_is_exported_in_family_name_order(vault: Vault, tmp_path: Path) -> None:
-    _import(vault, tmp_path, _doc(_person(1, family_name="Young"), _person(2, family_name="adams"),
-                                  _person(3, family_name="Brown")))
+    _import(
+        vault,
+        tmp_path,
+        _doc(_person(1, family_name="Young"), _person(2, family_name="adams"), _person(3, family_name="Brown")),
+    )
     out = tmp_path / "all.json"
     assert export_file(vault, out) == 3
     assert [p["family_name"] for p in _read(out)["participants"]] == ["adams", "Brown", "Young"]  # type: ignore[attr-defined]

@@ -189,8 +189,11 @@ def test_referrals_fall_in_the_window_and_ages_are_plausible(caseload: list[Part
 
 
 def test_ids_are_unique_across_the_whole_set(caseload: list[Participant]) -> None:
-    for ids in ([p.id for p in caseload], [s.id for p in caseload for s in p.sessions],
-                [g.id for p in caseload for g in p.goals]):
+    for ids in (
+        [p.id for p in caseload],
+        [s.id for p in caseload for s in p.sessions],
+        [g.id for p in caseload for g in p.goals],
+    ):
         assert len(set(ids)) == len(ids)
 
 

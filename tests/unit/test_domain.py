@@ -57,28 +57,54 @@ FULL_RECORD: dict[str, object] = {
     "benefit_changes": [{"date": "2016-04-02", "benefits": ["pip_dla"]}],
     "conditions": ["mental_health", "musculoskeletal"],
     "sessions": [
-        {"id": "s-1", "start": "2015-10-05T10:00", "minutes": 45, "type": "initial_assessment",
-         "attendance": "attended", "notes": "Talked about retail work."},
-        {"id": "s-2", "start": "2015-10-19T14:30", "minutes": 30, "type": "review",
-         "attendance": "dna", "notes": ""},
+        {
+            "id": "s-1",
+            "start": "2015-10-05T10:00",
+            "minutes": 45,
+            "type": "initial_assessment",
+            "attendance": "attended",
+            "notes": "Talked about retail work.",
+        },
+        {"id": "s-2", "start": "2015-10-19T14:30", "minutes": 30, "type": "review", "attendance": "dna", "notes": ""},
     ],
     "skills_inventory": {
         "completed_on": "2015-10-05",
-        "work_history": [{"employer": "Corner Shop", "role": "Cashier", "start": "2010-01", "end": "2014-06",
-                          "reason_left": "Ill health"}],
+        "work_history": [
+            {
+                "employer": "Corner Shop",
+                "role": "Cashier",
+                "start": "2010-01",
+                "end": "2014-06",
+                "reason_left": "Ill health",
+            }
+        ],
         "qualifications": [{"title": "NVQ Retail", "level": "2", "year": 2002}],
         "skills": [{"name": "Customer service", "confidence": 4}],
         "preferences": {"job_types": ["retail"], "min_hours": 16, "max_hours": 30, "max_travel_minutes": 45},
         "barriers": ["confidence", "childcare"],
     },
     "goals": [
-        {"id": "g-1", "title": "Apply for three retail jobs", "category": "work", "created": "2015-10-05",
-         "target_date": "2015-12-01", "status": "open", "closed_on": None,
-         "steps": [{"text": "Update CV", "owner": "participant", "due": "2015-10-19", "done": False}]},
+        {
+            "id": "g-1",
+            "title": "Apply for three retail jobs",
+            "category": "work",
+            "created": "2015-10-05",
+            "target_date": "2015-12-01",
+            "status": "open",
+            "closed_on": None,
+            "steps": [{"text": "Update CV", "owner": "participant", "due": "2015-10-19", "done": False}],
+        },
     ],
     "employer_contacts": [{"date": "2015-10-20", "employer": "Corner Shop", "kind": "contact", "notes": "Call back"}],
-    "outcomes": [{"type": "job_start", "date": "2016-01-11", "employer": "Corner Shop",
-                  "hours_per_week": 20, "hourly_pay_pence": 940}],
+    "outcomes": [
+        {
+            "type": "job_start",
+            "date": "2016-01-11",
+            "employer": "Corner Shop",
+            "hours_per_week": 20,
+            "hourly_pay_pence": 940,
+        }
+    ],
     "action_plans_issued": ["2015-10-05"],
     "closed": None,
 }
@@ -112,8 +138,9 @@ def _participant(**changes: object) -> Participant:
 # -- NHS numbers ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("number", ["9434765919", "943 476 5919", " 943 476 5919 ", "4010232137", "9876543210",
-                                    "4505577104", "4857773457"])
+@pytest.mark.parametrize(
+    "number", ["9434765919", "943 476 5919", " 943 476 5919 ", "4010232137", "9876543210", "4505577104", "4857773457"]
+)
 def test_valid_nhs_numbers_pass_the_modulus_11_check(number: str) -> None:
     assert rules.nhs_number_problem(number) is None
 
@@ -132,8 +159,9 @@ def test_a_number_whose_check_digit_would_be_10_is_never_valid(last: str) -> Non
     assert rules.nhs_number_problem("401023217" + last) is not None
 
 
-@pytest.mark.parametrize("number", ["943476591", "94347659190", "943476591X", "NHS4765919", "", "943.476.5919",
-                                    "٩٤٣٤٧٦٥٩١٩"])
+@pytest.mark.parametrize(
+    "number", ["943476591", "94347659190", "943476591X", "NHS4765919", "", "943.476.5919", "٩٤٣٤٧٦٥٩١٩"]
+)
 def test_an_nhs_number_that_is_not_ten_plain_digits_is_refused(number: str) -> None:
     problem = rules.nhs_number_problem(number)
     assert problem is not None
@@ -200,8 +228,10 @@ def test_a_single_word_where_a_list_is_expected_is_refused() -> None:
     assert str(err) == "participants[0].benefits_at_referral: expected a list, found 'jsa'"
 
 
-@pytest.mark.parametrize("bad", ["2015-02-30", "2015-13-01", "2015-10-1", "01/10/2015", "2015-W40-4", "20151001",
-                                 "2015-10-01T10:00", "٢٠١٥-١٠-٠١"])
+@pytest.mark.parametrize(
+    "bad",
+    ["2015-02-30", "2015-13-01", "2015-10-1", "01/10/2015", "2015-W40-4", "20151001", "2015-10-01T10:00", "٢٠١٥-١٠-٠١"],
+)
 def test_a_date_that_is_not_a_real_yyyy_mm_dd_date_is_refused(bad: str) -> None:
     err = _error(Participant, {**MINIMAL, "referral_date": bad})
     assert err.path == "participants[0].referral_date"
@@ -217,8 +247,9 @@ def test_a_date_outside_1900_to_2100_is_refused() -> None:
     assert str(err) == "participants[0].date_of_birth: 1899-12-31 is outside the years 1900–2100"
 
 
-@pytest.mark.parametrize("bad", ["2015-10-05 10:00", "2015-10-05T10:00:00", "2015-10-05", "2015-10-05T25:00",
-                                 "٢٠١٥-10-05T10:00"])
+@pytest.mark.parametrize(
+    "bad", ["2015-10-05 10:00", "2015-10-05T10:00:00", "2015-10-05", "2015-10-05T25:00", "٢٠١٥-10-05T10:00"]
+)
 def test_a_session_start_must_be_written_yyyy_mm_ddThh_mm(bad: str) -> None:
     record = _with()
     record["sessions"][0]["start"] = bad  # type: ignore[index]
@@ -267,8 +298,9 @@ def test_every_benefit_in_a_list_is_checked_with_its_index() -> None:
     assert err.problem.startswith("'esa' is not one of esa_assessment")
 
 
-@pytest.mark.parametrize("key", ["given_name", "family_name", "date_of_birth", "practice", "referral_date",
-                                 "referral_source"])
+@pytest.mark.parametrize(
+    "key", ["given_name", "family_name", "date_of_birth", "practice", "referral_date", "referral_source"]
+)
 def test_each_required_key_is_named_when_missing(key: str) -> None:
     record = {k: v for k, v in MINIMAL.items() if k != key}
     err = _error(Participant, record)
@@ -496,24 +528,31 @@ def test_closed_in_the_future_is_refused() -> None:
 
 
 def test_a_benefit_change_before_the_referral_is_refused() -> None:
-    err = _check_error(_participant(benefit_changes=[{"date": "2016-01-01", "benefits": []},
-                                                     {"date": "2015-09-01", "benefits": ["jsa"]}]))
+    err = _check_error(
+        _participant(
+            benefit_changes=[{"date": "2016-01-01", "benefits": []}, {"date": "2015-09-01", "benefits": ["jsa"]}]
+        )
+    )
     assert err.path == "participants[4].benefit_changes[1].date"
 
 
 def test_a_session_id_used_twice_in_one_record_is_refused() -> None:
     p = _participant()
-    p.sessions = [Session(id="same", start=datetime(2015, 10, 5, 10), type=SessionType.REVIEW),
-                  Session(id="other", start=datetime(2015, 10, 6, 10), type=SessionType.REVIEW),
-                  Session(id="same", start=datetime(2015, 10, 7, 10), type=SessionType.REVIEW)]
+    p.sessions = [
+        Session(id="same", start=datetime(2015, 10, 5, 10), type=SessionType.REVIEW),
+        Session(id="other", start=datetime(2015, 10, 6, 10), type=SessionType.REVIEW),
+        Session(id="same", start=datetime(2015, 10, 7, 10), type=SessionType.REVIEW),
+    ]
     err = _check_error(p)
     assert str(err) == "participants[4].sessions[2].id: appears twice in this participant's sessions"
 
 
 def test_a_goal_id_used_twice_in_one_record_is_refused() -> None:
     p = _participant()
-    p.goals = [Goal(id="g", title="One", created=date(2015, 10, 5)),
-               Goal(id="g", title="Two", created=date(2015, 10, 5))]
+    p.goals = [
+        Goal(id="g", title="One", created=date(2015, 10, 5)),
+        Goal(id="g", title="Two", created=date(2015, 10, 5)),
+    ]
     assert _check_error(p).path == "participants[4].goals[1].id"
 
 
@@ -534,8 +573,9 @@ def test_a_goal_closed_before_it_was_set_is_refused() -> None:
 
 def test_minimum_hours_above_maximum_hours_is_refused() -> None:
     p = _participant()
-    p.skills_inventory = decode(SkillsInventory, {"completed_on": "2015-10-05",
-                                                  "preferences": {"min_hours": 30, "max_hours": 16}})
+    p.skills_inventory = decode(
+        SkillsInventory, {"completed_on": "2015-10-05", "preferences": {"min_hours": 30, "max_hours": 16}}
+    )
     assert _check_error(p).path == "participants[4].skills_inventory.preferences.min_hours"
 
 
@@ -599,8 +639,10 @@ def test_an_empty_policy_gives_the_defaults() -> None:
     assert policy.allow_keyring_unlock is False
 
 
-@pytest.mark.parametrize("url", ["http://hub.example.org", "http://localhost.example.org", "ftp://hub.example.org",
-                                 "hub.example.org", "https://"])
+@pytest.mark.parametrize(
+    "url",
+    ["http://hub.example.org", "http://localhost.example.org", "ftp://hub.example.org", "hub.example.org", "https://"],
+)
 def test_a_hub_that_is_not_https_is_refused(url: str) -> None:
     err = _policy_error(f'hub_url = "{url}"')
     assert err.path == "hub_url"
@@ -653,7 +695,7 @@ def test_practice_codes_and_names_are_trimmed() -> None:
 
 def test_a_living_wage_date_may_be_a_toml_date_or_a_string() -> None:
     policy = parse_policy(
-        "[[living_wage]]\nfrom = 2016-10-31\npence = 975\n[[living_wage]]\nfrom = \"2015-11-02\"\npence = 940\n"
+        '[[living_wage]]\nfrom = 2016-10-31\npence = 975\n[[living_wage]]\nfrom = "2015-11-02"\npence = 940\n'
     )
     assert policy.living_wage == ((date(2015, 11, 2), 940), (date(2016, 10, 31), 975))
     assert policy.living_wage_on(date(2016, 10, 30)) == 940
@@ -672,9 +714,16 @@ def test_bad_living_wage_pence_are_refused(pence: str) -> None:
     assert str(err) == "living_wage[0].pence: must be a whole number of pence per hour"
 
 
-@pytest.mark.parametrize(("key", "value"), [("auto_lock_minutes", "0"), ("auto_lock_minutes", "5.0"),
-                                            ("source_suppression", "-1"), ("source_suppression", "true"),
-                                            ("retention_years_after_closure", '"6"')])
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("auto_lock_minutes", "0"),
+        ("auto_lock_minutes", "5.0"),
+        ("source_suppression", "-1"),
+        ("source_suppression", "true"),
+        ("retention_years_after_closure", '"6"'),
+    ],
+)
 def test_bad_numbers_in_the_policy_name_their_key(key: str, value: str) -> None:
     assert _policy_error(f"{key} = {value}").path == key
 
@@ -686,9 +735,20 @@ def test_keyring_unlock_must_be_a_boolean() -> None:
 # -- passphrases ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("weak", ["Password1!", "password123456", "Passw0rd2016!", "aaaaaaaaaaaaaaaaaaaa",
-                                  "abcdefghijklmnopqrstuvwxyz", "1234567890123", "qwertyqwerty", "Islington2016",
-                                  "letmein!!letmein"])
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "Password1!",
+        "password123456",
+        "Passw0rd2016!",
+        "aaaaaaaaaaaaaaaaaaaa",
+        "abcdefghijklmnopqrstuvwxyz",
+        "1234567890123",
+        "qwertyqwerty",
+        "Islington2016",
+        "letmein!!letmein",
+    ],
+)
 def test_guessable_passphrases_are_weak(weak: str) -> None:
     assert passphrase_problem(weak) is not None
 
@@ -700,8 +760,15 @@ def test_short_passphrases_are_refused_for_their_length(short: str) -> None:
     assert "at least 10 characters" in problem
 
 
-@pytest.mark.parametrize("strong", ["correct horse battery staple", "tulip anvil orbit marsh",
-                                    "kettle violin moss ferry", "Zebra-Quartz-Lantern-Pebble"])
+@pytest.mark.parametrize(
+    "strong",
+    [
+        "correct horse battery staple",
+        "tulip anvil orbit marsh",
+        "kettle violin moss ferry",
+        "Zebra-Quartz-Lantern-Pebble",
+    ],
+)
 def test_four_unrelated_words_are_strong(strong: str) -> None:
     assert passphrase_problem(strong) is None
 

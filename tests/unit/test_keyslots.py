@@ -17,9 +17,9 @@ import keyring
 import keyring.backends.fail
 import keyring.backends.null
 import pytest
-from conftest import FAST_KDF, PASSPHRASE, POLICY, VaultFolder
 from keyring.backend import KeyringBackend
 from memory_keyring import MemoryKeyring
+from testkit import FAST_KDF, PASSPHRASE, POLICY, VaultFolder
 
 from coachdesk.domain.errors import EXIT_BAD_KEY, EXIT_FAILED, VaultError, WrongKeyError
 from coachdesk.storage import database, device_keyring, keyslots
@@ -66,8 +66,13 @@ def edit_slots(folder: Path, change: Callable[[dict[str, Any]], None]) -> None:
 
 def encodings(key: bytes) -> list[bytes]:
     """The ways a 32-byte key could be written into a text file."""
-    forms = [key.hex(), key.hex().upper(), base64.b64encode(key).decode(), base64.urlsafe_b64encode(key).decode(),
-             base64.b32encode(key).decode()]
+    forms = [
+        key.hex(),
+        key.hex().upper(),
+        base64.b64encode(key).decode(),
+        base64.urlsafe_b64encode(key).decode(),
+        base64.b32encode(key).decode(),
+    ]
     forms += [f.rstrip("=") for f in forms]
     return [key, *(f.encode() for f in forms)]
 
@@ -160,8 +165,17 @@ def _set_kdf(key: str, value: object) -> Callable[[dict[str, Any]], None]:
         (_set_kdf("iterations", "three"), VaultError, "unreadable"),
         (lambda data: slot_of(data, "passphrase").__setitem__("note", "x"), WrongKeyError, "Wrong passphrase"),
     ],
-    ids=["iterations-up", "iterations-below-floor", "iterations-1", "memory-below-floor", "memory-tiny",
-         "lanes", "kdf-name", "iterations-not-a-number", "extra-field"],
+    ids=[
+        "iterations-up",
+        "iterations-below-floor",
+        "iterations-1",
+        "memory-below-floor",
+        "memory-tiny",
+        "lanes",
+        "kdf-name",
+        "iterations-not-a-number",
+        "extra-field",
+    ],
 )
 def test_editing_the_passphrase_slot_breaks_it(
     vault_folder: VaultFolder, change: Callable[[dict[str, Any]], None], error: type[Exception], message: str

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import PASSPHRASE, VaultFolder
+from testkit import PASSPHRASE, VaultFolder
 
 from coachdesk.domain.codec import decode
 from coachdesk.domain.errors import VaultError

@@ -53,34 +53,63 @@ def make_participant(**changes: object) -> Participant:
         benefits_at_referral=[Benefit.ESA_WRAG],
         conditions=[ConditionCategory.MENTAL_HEALTH],
         sessions=[
-            Session(start=datetime(2026, 11, 16, 10, 0), type=SessionType.REVIEW, attendance=Attendance.ATTENDED,
-                    notes="Talked about the interview."),
+            Session(
+                start=datetime(2026, 11, 16, 10, 0),
+                type=SessionType.REVIEW,
+                attendance=Attendance.ATTENDED,
+                notes="Talked about the interview.",
+            ),
             Session(start=NOW - timedelta(hours=1), type=SessionType.REVIEW),  # booked, but already past
             Session(start=datetime(2026, 11, 24, 9, 0), type=SessionType.REVIEW, attendance=Attendance.DNA),
-            Session(start=datetime(2026, 11, 25, 9, 0), type=SessionType.REVIEW,
-                    attendance=Attendance.CANCELLED_BY_COACH),
+            Session(
+                start=datetime(2026, 11, 25, 9, 0), type=SessionType.REVIEW, attendance=Attendance.CANCELLED_BY_COACH
+            ),
             Session(start=datetime(2026, 12, 14, 14, 0), type=SessionType.JOB_SEARCH),
             Session(start=datetime(2026, 12, 7, 10, 30), minutes=45, type=SessionType.REVIEW),  # the next one
         ],
         skills_inventory=SkillsInventory(
             completed_on=date(2026, 6, 8),
-            skills=[Skill(name="Customer service", confidence=5), Skill(name="Excel", confidence=4),
-                    Skill(name="Driving", confidence=3)],
+            skills=[
+                Skill(name="Customer service", confidence=5),
+                Skill(name="Excel", confidence=4),
+                Skill(name="Driving", confidence=3),
+            ],
             preferences=Preferences(job_types=["retail", "office reception"], min_hours=16, max_hours=24),
             barriers=["confidence"],
         ),
         goals=[
-            Goal(title="Find a part-time job in retail", created=date(2026, 6, 8), target_date=date(2027, 1, 31),
-                 steps=[GoalStep(text="Update the CV", owner=StepOwner.COACH, due=date(2026, 12, 4)),
-                        GoalStep(text="Old step already done", due=date(2026, 11, 1), done=True),
-                        GoalStep(text="Apply for three retail jobs", due=date(2026, 12, 1))]),
-            Goal(title="Get a Food Hygiene certificate", created=date(2026, 6, 8), status=GoalStatus.ACHIEVED,
-                 closed_on=date(2026, 9, 1), steps=[GoalStep(text="Step of an achieved goal")]),
-            Goal(title="Dropped goal", created=date(2026, 6, 8), status=GoalStatus.DROPPED,
-                 closed_on=date(2026, 9, 1), steps=[GoalStep(text="Step of a dropped goal")]),
-            Goal(title="Sort out childcare", created=date(2026, 7, 1),
-                 steps=[GoalStep(text="Nursery to confirm a place", owner=StepOwner.OTHER),
-                        GoalStep(text="Visit the nursery", due=date(2026, 11, 30))]),
+            Goal(
+                title="Find a part-time job in retail",
+                created=date(2026, 6, 8),
+                target_date=date(2027, 1, 31),
+                steps=[
+                    GoalStep(text="Update the CV", owner=StepOwner.COACH, due=date(2026, 12, 4)),
+                    GoalStep(text="Old step already done", due=date(2026, 11, 1), done=True),
+                    GoalStep(text="Apply for three retail jobs", due=date(2026, 12, 1)),
+                ],
+            ),
+            Goal(
+                title="Get a Food Hygiene certificate",
+                created=date(2026, 6, 8),
+                status=GoalStatus.ACHIEVED,
+                closed_on=date(2026, 9, 1),
+                steps=[GoalStep(text="Step of an achieved goal")],
+            ),
+            Goal(
+                title="Dropped goal",
+                created=date(2026, 6, 8),
+                status=GoalStatus.DROPPED,
+                closed_on=date(2026, 9, 1),
+                steps=[GoalStep(text="Step of a dropped goal")],
+            ),
+            Goal(
+                title="Sort out childcare",
+                created=date(2026, 7, 1),
+                steps=[
+                    GoalStep(text="Nursery to confirm a place", owner=StepOwner.OTHER),
+                    GoalStep(text="Visit the nursery", due=date(2026, 11, 30)),
+                ],
+            ),
         ],
     )
     for key, value in changes.items():
@@ -96,8 +125,14 @@ def save(vault: Vault, *people: Participant) -> None:
 
 def test_build_plan_from_the_vault(vault: Vault) -> None:
     p = make_participant()
-    other = make_participant(id="other", given_name="Ignatius", preferred_name="", family_name="Quarshie-Blenkinsop",
-                             goals=[], sessions=[Session(start=datetime(2026, 11, 30, 9, 0), type=SessionType.REVIEW)])
+    other = make_participant(
+        id="other",
+        given_name="Ignatius",
+        preferred_name="",
+        family_name="Quarshie-Blenkinsop",
+        goals=[],
+        sessions=[Session(start=datetime(2026, 11, 30, 9, 0), type=SessionType.REVIEW)],
+    )
     save(vault, p, other)
     contact = plans.CoachContact(name="Sam Okafor", phone="020 7946 0123", email="sam@example.org")
 
@@ -105,8 +140,10 @@ def test_build_plan_from_the_vault(vault: Vault) -> None:
 
     assert plan.name == "Peggy"
     assert plan.issued == TODAY
-    assert plan.goals == (plans.PlanGoal("Find a part-time job in retail", date(2027, 1, 31)),
-                          plans.PlanGoal("Sort out childcare", None))
+    assert plan.goals == (
+        plans.PlanGoal("Find a part-time job in retail", date(2027, 1, 31)),
+        plans.PlanGoal("Sort out childcare", None),
+    )
     # Open steps of open goals only, soonest first, steps without a date last.
     assert plan.steps == (
         plans.PlanStep("Visit the nursery", "You", date(2026, 11, 30)),
@@ -118,10 +155,16 @@ def test_build_plan_from_the_vault(vault: Vault) -> None:
     assert plan.job_types == ("retail", "office reception")
     assert plan.hours == (16, 24)
     # The earliest booked session after now: not the past one, not the DNA, not the cancelled one.
-    assert plan.appointment == plans.Appointment(start=datetime(2026, 12, 7, 10, 30),
-                                                 practice="City Road Medical Centre", kind="in_person", minutes=45)
-    assert plan.contact == plans.Contact(coach_name="Sam Okafor", phone="020 7946 0123", email="sam@example.org",
-                                         programme="Test Programme", practice="City Road Medical Centre")
+    assert plan.appointment == plans.Appointment(
+        start=datetime(2026, 12, 7, 10, 30), practice="City Road Medical Centre", kind="in_person", minutes=45
+    )
+    assert plan.contact == plans.Contact(
+        coach_name="Sam Okafor",
+        phone="020 7946 0123",
+        email="sam@example.org",
+        programme="Test Programme",
+        practice="City Road Medical Centre",
+    )
     assert not plan.large_print
     assert plan.unsupported == frozenset()
     assert plans.build_plan(vault, p.id, TODAY, NOW, large_print=True).large_print
@@ -154,8 +197,18 @@ def test_the_plan_cannot_carry_private_fields() -> None:
             assert not any(word in f.name.lower() for word in forbidden), f"{cls.__name__}.{f.name}"
     plan = plans.plan_for(make_participant(), "City Road Medical Centre", "x", TODAY, NOW)
     text = repr(plan)
-    for secret in ("Oyelaran", "9434765919", "1979", "N1 9AA", "Talked about", "esa", "mental", "07700 900111",
-                   "peggy@example.org", "Margaret"):
+    for secret in (
+        "Oyelaran",
+        "9434765919",
+        "1979",
+        "N1 9AA",
+        "Talked about",
+        "esa",
+        "mental",
+        "07700 900111",
+        "peggy@example.org",
+        "Margaret",
+    ):
         assert secret not in text
 
 
@@ -165,9 +218,14 @@ def test_unknown_participant(vault: Vault) -> None:
 
 
 def test_unsupported_characters_are_reported_before_printing() -> None:
-    p = make_participant(preferred_name="小李",
-                         goals=[Goal(title="Find work 😀", created=date(2026, 6, 8),
-                                     steps=[GoalStep(text="Visit the café – Łukasz’s idea")])])
+    p = make_participant(
+        preferred_name="小李",
+        goals=[
+            Goal(
+                title="Find work 😀", created=date(2026, 6, 8), steps=[GoalStep(text="Visit the café – Łukasz’s idea")]
+            )
+        ],
+    )
     plan = plans.plan_for(p, "City Road Medical Centre", "x", TODAY, NOW)
     assert plan.unsupported == {"小", "李", "😀"}
     assert plans.unsupported_characters(plan) == {"小", "李", "😀"}
@@ -186,8 +244,14 @@ def test_programme_display_name() -> None:
     assert plans.programme_display_name("islington-working-better") == "Islington Working Better"
     assert plans.programme_display_name("working_better") == "Working Better"
     assert plans.programme_display_name("Working Better") == "Working Better"
-    plan = plans.plan_for(make_participant(), "City Road Medical Centre", "islington-working-better", TODAY, NOW,
-                          contact=plans.CoachContact(programme="Working Better in Islington"))
+    plan = plans.plan_for(
+        make_participant(),
+        "City Road Medical Centre",
+        "islington-working-better",
+        TODAY,
+        NOW,
+        contact=plans.CoachContact(programme="Working Better in Islington"),
+    )
     assert plan.contact.programme == "Working Better in Islington"
 
 

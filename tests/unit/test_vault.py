@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import sqlcipher3
-from conftest import FAST_KDF, PASSPHRASE, POLICY, VaultFolder
+from testkit import FAST_KDF, PASSPHRASE, POLICY, VaultFolder
 
 from coachdesk.domain.errors import (
     EXIT_BAD_KEY,
@@ -110,28 +110,81 @@ class Case:
 DAMAGED = r"Restore the vault from a backup"
 CASES = [
     Case("wrong-passphrase", _nothing, "wrong-passphrase", WrongKeyError, r"^Wrong passphrase", r"Caps Lock"),
-    Case("wrong-recovery-key", _nothing, "wrong-recovery", WrongKeyError,
-         r"recovery key does not open this vault", r"recovery key"),
+    Case(
+        "wrong-recovery-key",
+        _nothing,
+        "wrong-recovery",
+        WrongKeyError,
+        r"recovery key does not open this vault",
+        r"recovery key",
+    ),
     Case("recovery-key-typo", _nothing, "recovery-typo", WrongKeyError, r"typing mistake", r"check each group"),
-    Case("keyslots-truncated", _truncate(SLOTS_NAME), "passphrase", VaultError,
-         r"key file \(keyslots\.json\) is damaged or truncated", DAMAGED),
-    Case("keyslots-empty", _truncate(SLOTS_NAME, 0), "passphrase", VaultError,
-         r"key file \(keyslots\.json\) is damaged or truncated", DAMAGED),
+    Case(
+        "keyslots-truncated",
+        _truncate(SLOTS_NAME),
+        "passphrase",
+        VaultError,
+        r"key file \(keyslots\.json\) is damaged or truncated",
+        DAMAGED,
+    ),
+    Case(
+        "keyslots-empty",
+        _truncate(SLOTS_NAME, 0),
+        "passphrase",
+        VaultError,
+        r"key file \(keyslots\.json\) is damaged or truncated",
+        DAMAGED,
+    ),
     Case("keyslots-missing", _remove(SLOTS_NAME), "passphrase", VaultError, r"lost its key file", DAMAGED),
-    Case("database-missing", _remove(DB_NAME), "passphrase", VaultError,
-         r"database \(coachdesk\.db\) is missing", DAMAGED),
-    Case("database-truncated-0", _truncate(DB_NAME, 0), "passphrase", VaultError,
-         r"database \(coachdesk\.db\) is truncated or damaged", DAMAGED),
-    Case("database-truncated-1000", _truncate(DB_NAME, 1000), "passphrase", VaultError,
-         r"database \(coachdesk\.db\) is truncated or damaged", DAMAGED),
-    Case("database-truncated-2-pages", _truncate(DB_NAME, 4096 * 2), "passphrase", VaultError,
-         r"database \(coachdesk\.db\) is truncated or damaged", DAMAGED),
-    Case("database-truncated-half", _truncate(DB_NAME), "passphrase", VaultError,
-         r"database \(coachdesk\.db\) is truncated or damaged", DAMAGED),
-    Case("database-from-another-vault", _swap_database, "passphrase", VaultError,
-         r"belongs to another vault", DAMAGED),
-    Case("newer-schema", _newer_schema, "passphrase", VaultError,
-         r"written by a newer CoachDesk", r"Install the newer CoachDesk"),
+    Case(
+        "database-missing",
+        _remove(DB_NAME),
+        "passphrase",
+        VaultError,
+        r"database \(coachdesk\.db\) is missing",
+        DAMAGED,
+    ),
+    Case(
+        "database-truncated-0",
+        _truncate(DB_NAME, 0),
+        "passphrase",
+        VaultError,
+        r"database \(coachdesk\.db\) is truncated or damaged",
+        DAMAGED,
+    ),
+    Case(
+        "database-truncated-1000",
+        _truncate(DB_NAME, 1000),
+        "passphrase",
+        VaultError,
+        r"database \(coachdesk\.db\) is truncated or damaged",
+        DAMAGED,
+    ),
+    Case(
+        "database-truncated-2-pages",
+        _truncate(DB_NAME, 4096 * 2),
+        "passphrase",
+        VaultError,
+        r"database \(coachdesk\.db\) is truncated or damaged",
+        DAMAGED,
+    ),
+    Case(
+        "database-truncated-half",
+        _truncate(DB_NAME),
+        "passphrase",
+        VaultError,
+        r"database \(coachdesk\.db\) is truncated or damaged",
+        DAMAGED,
+    ),
+    Case("database-from-another-vault", _swap_database, "passphrase", VaultError, r"belongs to another vault", DAMAGED),
+    Case(
+        "newer-schema",
+        _newer_schema,
+        "passphrase",
+        VaultError,
+        r"written by a newer CoachDesk",
+        r"Install the newer CoachDesk",
+    ),
     Case("no-vault", _empty_folder, "passphrase", VaultError, r"No vault was found", r"coachdesk init"),
 ]
 EXIT_CODES = {WrongKeyError: EXIT_BAD_KEY, VaultError: EXIT_FAILED}
@@ -243,9 +296,7 @@ time.sleep(120)
 
 
 def _child(code: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, check=False
-    )
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120, check=False)
 
 
 def test_another_process_is_refused_while_this_one_holds_the_vault(vault: Vault) -> None:
@@ -261,7 +312,9 @@ def test_another_process_is_refused_while_this_one_holds_the_vault(vault: Vault)
 def test_a_killed_holder_releases_the_vault(vault_folder: VaultFolder) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD_HOLD, str(vault_folder.path), vault_folder.recovery_key],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -401,10 +454,22 @@ CANARY_NOTE = f"note{uuid.uuid4().hex[:10]}"
 
 def _person() -> Participant:
     return Participant(
-        given_name=CANARY_GIVEN, family_name=CANARY_FAMILY, date_of_birth=date(1980, 5, 6), practice="P01",
-        nhs_number="9434765919", referral_date=date(2026, 1, 5), referral_source=ReferralSource.GP,
-        sessions=[Session(start=datetime(2026, 1, 7, 10, 0), minutes=30, type=SessionType.INITIAL_ASSESSMENT,
-                          attendance=Attendance.ATTENDED, notes=CANARY_NOTE)],
+        given_name=CANARY_GIVEN,
+        family_name=CANARY_FAMILY,
+        date_of_birth=date(1980, 5, 6),
+        practice="P01",
+        nhs_number="9434765919",
+        referral_date=date(2026, 1, 5),
+        referral_source=ReferralSource.GP,
+        sessions=[
+            Session(
+                start=datetime(2026, 1, 7, 10, 0),
+                minutes=30,
+                type=SessionType.INITIAL_ASSESSMENT,
+                attendance=Attendance.ATTENDED,
+                notes=CANARY_NOTE,
+            )
+        ],
         goals=[Goal(title=f"Goal of {CANARY_GIVEN}", created=date(2026, 1, 7))],
         skills_inventory=SkillsInventory(completed_on=date(2026, 1, 7)),
     )
@@ -436,7 +501,8 @@ def chained(vault: Vault) -> Iterator[Vault]:
 
 TAMPERING = {
     "edited-action": (
-        ["UPDATE audit_log SET action = 'participant.viewed' WHERE seq = 3"], r"entry 3 has been altered"
+        ["UPDATE audit_log SET action = 'participant.viewed' WHERE seq = 3"],
+        r"entry 3 has been altered",
     ),
     "edited-record-id": (["UPDATE audit_log SET record_id = 'id-9' WHERE seq = 4"], r"entry 4 has been altered"),
     "edited-time": (["UPDATE audit_log SET at = '2020-01-01T00:00:00.000000Z' WHERE seq = 2"], r"entry 2 "),
@@ -446,8 +512,11 @@ TAMPERING = {
         r"entry 3 has been altered",
     ),
     "reordered": (
-        ["UPDATE audit_log SET seq = -1 WHERE seq = 3", "UPDATE audit_log SET seq = 3 WHERE seq = 4",
-         "UPDATE audit_log SET seq = 4 WHERE seq = -1"],
+        [
+            "UPDATE audit_log SET seq = -1 WHERE seq = 3",
+            "UPDATE audit_log SET seq = 3 WHERE seq = 4",
+            "UPDATE audit_log SET seq = 4 WHERE seq = -1",
+        ],
         r"entry 3 has been altered",
     ),
     "first-replaced": (["UPDATE audit_log SET prev_hash = hash WHERE seq = 1"], r"entry 1 has been altered"),

@@ -48,9 +48,16 @@ class ClosureTab(RecordTab):
         buttons.addStretch(1)
         form.addRow("", buttons)
         form.addRow("", self.message)
-        form.addRow(hint(self.tr(
-            "Close a case when support ends: sustained employment, moved away, withdrew, lost contact and so on. "
-            "A closed case stays in the caseload, marked closed, and can be reopened if the participant returns.")))
+        form.addRow(
+            hint(
+                self.tr(
+                    "Close a case when support ends: sustained employment, moved away, withdrew, lost contact "
+                    "and so on. "
+                    "A closed case stays in the caseload, marked closed, and can be reopened if the "
+                    "participant returns."
+                )
+            )
+        )
         glance_box = QGroupBox(self.tr("At a glance"))
         self.glance = QLabel()
         self.glance.setWordWrap(True)
@@ -135,13 +142,19 @@ class ClosureTab(RecordTab):
         count = Counter(s.attendance for s in p.sessions)
         cancelled = count[Attendance.CANCELLED_BY_COACH] + count[Attendance.CANCELLED_BY_PARTICIPANT]
         attended = [s.start.date() for s in p.sessions if s.attendance == Attendance.ATTENDED]
-        lines = [self.tr("Sessions: {0} attended, {1} did not attend, {2} cancelled.").format(
-            count[Attendance.ATTENDED], count[Attendance.DNA], cancelled)]
+        lines = [
+            self.tr("Sessions: {0} attended, {1} did not attend, {2} cancelled.").format(
+                count[Attendance.ATTENDED], count[Attendance.DNA], cancelled
+            )
+        ]
         if attended:
             lines.append(self.tr("Last attended: {0}.").format(long_date(max(attended))))
         goals = Counter(g.status for g in p.goals)
-        lines.append(self.tr("Goals: {0} achieved, {1} open, {2} dropped.").format(
-            goals[GoalStatus.ACHIEVED], goals[GoalStatus.OPEN], goals[GoalStatus.DROPPED]))
+        lines.append(
+            self.tr("Goals: {0} achieved, {1} open, {2} dropped.").format(
+                goals[GoalStatus.ACHIEVED], goals[GoalStatus.OPEN], goals[GoalStatus.DROPPED]
+            )
+        )
         if p.outcomes:
             lines.append(self.tr("Outcomes:"))
             lines += [f"• {vocab_label(o.type)}, {long_date(o.date)}" for o in p.outcomes]

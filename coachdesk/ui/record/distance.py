@@ -57,8 +57,7 @@ def distance_travelled(history: list[SkillsInventory]) -> DistanceTravelled | No
     before = {_key(s.name): s for s in first.skills}
     after = {_key(s.name): s for s in latest.skills}
     changes = [
-        SkillChange(s.name, s.confidence, after[k].confidence if k in after else None)
-        for k, s in before.items()
+        SkillChange(s.name, s.confidence, after[k].confidence if k in after else None) for k, s in before.items()
     ]
     changes += [SkillChange(s.name, None, s.confidence) for k, s in after.items() if k not in before]
     old_barriers = {_key(b): b for b in first.barriers}

@@ -65,8 +65,10 @@ class DistanceView(QWidget):
         layout.addLayout(row, 1)
 
         self.empty = empty_state(
-            self.tr("Distance travelled appears once a second inventory has been saved. At a later review, use "
-                    "“Record a new inventory”, update the confidence ratings with the participant, and save.")
+            self.tr(
+                "Distance travelled appears once a second inventory has been saved. At a later review, use "
+                "“Record a new inventory”, update the confidence ratings with the participant, and save."
+            )
         )
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
@@ -97,10 +99,16 @@ class DistanceView(QWidget):
                 change = self.tr("no longer listed")
             self.model.appendRow([QStandardItem(text) for text in (s.name, first, latest, change)])
         self.summary.setText(
-            self.tr("From {0} to {1} ({2} inventories): confidence rose in {3} skill(s) and fell in {4}; "
-                    "{5} skill(s) added.").format(
-                long_date(result.first_on), long_date(result.latest_on), result.inventories,
-                result.rose, result.fell, len(result.skills_added),
+            self.tr(
+                "From {0} to {1} ({2} inventories): confidence rose in {3} skill(s) and fell in {4}; "
+                "{5} skill(s) added."
+            ).format(
+                long_date(result.first_on),
+                long_date(result.latest_on),
+                result.inventories,
+                result.rose,
+                result.fell,
+                len(result.skills_added),
             )
         )
         self.removed.setText("\n".join(f"• {b}" for b in result.barriers_removed) or self.tr("None"))

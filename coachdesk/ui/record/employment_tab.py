@@ -41,14 +41,20 @@ class EmploymentTab(RecordTab):
         self.title = self.tr("Employment")
         self.contacts = RowEditor(
             self.tr("Employer contacts"),
-            [(self.tr("Date"), lambda r: shown_date(r["date"])), (self.tr("Employer"), lambda r: r["employer"]),
-             (self.tr("Kind"), lambda r: vocab_label(r["kind"])),
-             (self.tr("Notes"), lambda r: " ".join(r["notes"].split()))],
-            self.tr("No employer contacts yet. Record each contact, application, interview or offer — the time from "
-                    "referral to the first contact is one of the programme's measures."),
+            [
+                (self.tr("Date"), lambda r: shown_date(r["date"])),
+                (self.tr("Employer"), lambda r: r["employer"]),
+                (self.tr("Kind"), lambda r: vocab_label(r["kind"])),
+                (self.tr("Notes"), lambda r: " ".join(r["notes"].split())),
+            ],
+            self.tr(
+                "No employer contacts yet. Record each contact, application, interview or offer — the time from "
+                "referral to the first contact is one of the programme's measures."
+            ),
             title=self.tr("Employer contacts"),
             new_row=lambda: {"date": edit_date(date.today()), "employer": "", "kind": ContactKind.CONTACT, "notes": ""},
-            add_text=self.tr("Add an employer &contact"), remove_text=self.tr("Remove the contact"),
+            add_text=self.tr("Add an employer &contact"),
+            remove_text=self.tr("Remove the contact"),
             fields=[
                 ("date", self.tr("&Date"), DateField(self.tr("Contact date"))),
                 ("employer", self.tr("Em&ployer"), LineField(self.tr("Employer"))),
@@ -59,22 +65,37 @@ class EmploymentTab(RecordTab):
         )
         self.outcomes = RowEditor(
             self.tr("Outcomes"),
-            [(self.tr("Outcome"), lambda r: vocab_label(r["type"])), (self.tr("Date"), lambda r: shown_date(r["date"])),
-             (self.tr("Employer"), lambda r: r["employer"]), (self.tr("Hours a week"), lambda r: r["hours_per_week"]),
-             (self.tr("Hourly pay"), _shown_pay)],
-            self.tr("No outcomes yet. When the participant starts a job, a course or volunteering, add it here with "
-                    "the hours and pay; then record sustainment at 13 and 26 weeks."),
+            [
+                (self.tr("Outcome"), lambda r: vocab_label(r["type"])),
+                (self.tr("Date"), lambda r: shown_date(r["date"])),
+                (self.tr("Employer"), lambda r: r["employer"]),
+                (self.tr("Hours a week"), lambda r: r["hours_per_week"]),
+                (self.tr("Hourly pay"), _shown_pay),
+            ],
+            self.tr(
+                "No outcomes yet. When the participant starts a job, a course or volunteering, add it here with "
+                "the hours and pay; then record sustainment at 13 and 26 weeks."
+            ),
             title=self.tr("Outcomes"),
-            new_row=lambda: {"type": OutcomeType.JOB_START, "date": edit_date(date.today()), "employer": "",
-                             "hours_per_week": "", "hourly_pay_pence": ""},
-            add_text=self.tr("Add an &outcome"), remove_text=self.tr("Remove the outcome"),
+            new_row=lambda: {
+                "type": OutcomeType.JOB_START,
+                "date": edit_date(date.today()),
+                "employer": "",
+                "hours_per_week": "",
+                "hourly_pay_pence": "",
+            },
+            add_text=self.tr("Add an &outcome"),
+            remove_text=self.tr("Remove the outcome"),
             fields=[
                 ("type", self.tr("Ou&tcome"), ChoiceField(self.tr("Outcome"), OutcomeType)),
                 ("date", self.tr("D&ate"), DateField(self.tr("Outcome date"))),
                 ("employer", self.tr("E&mployer"), LineField(self.tr("Outcome employer"))),
                 ("hours_per_week", self.tr("&Hours a week"), LineField(self.tr("Hours per week"), "", 70)),
-                ("hourly_pay_pence", self.tr("Hourly &pay"),
-                 LineField(self.tr("Hourly pay in pounds and pence"), self.tr("e.g. £9.40"), 100)),
+                (
+                    "hourly_pay_pence",
+                    self.tr("Hourly &pay"),
+                    LineField(self.tr("Hourly pay in pounds and pence"), self.tr("e.g. £9.40"), 100),
+                ),
             ],
             stretch_column=2,
         )
@@ -82,8 +103,8 @@ class EmploymentTab(RecordTab):
         self.sustained_13.clicked.connect(lambda: self.record_sustained(13))
         self.sustained_26 = QPushButton(self.tr("Record sustained &26 weeks"))
         self.sustained_26.clicked.connect(lambda: self.record_sustained(26))
-        self.outcomes.buttons.insertWidget(2, self.sustained_13)
-        self.outcomes.buttons.insertWidget(3, self.sustained_26)
+        self.outcomes.insert_button(2, self.sustained_13)
+        self.outcomes.insert_button(3, self.sustained_26)
         self.notice = MessageLabel(self.tr("Employment notice"))
         self.contacts.changed.connect(self.changed.emit)
         self.outcomes.changed.connect(self.changed.emit)
@@ -117,16 +138,28 @@ class EmploymentTab(RecordTab):
         assert start_day is not None
         due = start_day + timedelta(weeks=weeks)
         kind = OutcomeType.SUSTAINED_13_WEEKS if weeks == 13 else OutcomeType.SUSTAINED_26_WEEKS
-        self.outcomes.insert({
-            "type": kind, "date": edit_date(due), "employer": start["employer"],
-            "hours_per_week": start["hours_per_week"], "hourly_pay_pence": start["hourly_pay_pence"],
-        })
+        self.outcomes.insert(
+            {
+                "type": kind,
+                "date": edit_date(due),
+                "employer": start["employer"],
+                "hours_per_week": start["hours_per_week"],
+                "hourly_pay_pence": start["hourly_pay_pence"],
+            }
+        )
         if due > date.today():
-            self.notice.setText(self.tr("{0} weeks after the job start is {1}, which has not come yet: check with the "
-                                        "participant on or after that date.").format(weeks, long_date(due)))
+            self.notice.setText(
+                self.tr(
+                    "{0} weeks after the job start is {1}, which has not come yet: check with the "
+                    "participant on or after that date."
+                ).format(weeks, long_date(due))
+            )
         else:
-            self.notice.setText(self.tr("Dated {0} weeks after the job start of {1}; change the date if needed.")
-                                .format(weeks, long_date(start_day)))
+            self.notice.setText(
+                self.tr("Dated {0} weeks after the job start of {1}; change the date if needed.").format(
+                    weeks, long_date(start_day)
+                )
+            )
         self.outcomes.field("date").setFocus()  # type: ignore[union-attr]
 
     # -- RecordTab --------------------------------------------------------------------------
@@ -134,13 +167,25 @@ class EmploymentTab(RecordTab):
         same = participant.id == self._participant_id
         self._participant_id = participant.id
         self.contacts.set_rows(
-            [{"date": edit_date(c.date), "employer": c.employer, "kind": c.kind, "notes": c.notes}
-             for c in participant.employer_contacts], keep_selection=same)
+            [
+                {"date": edit_date(c.date), "employer": c.employer, "kind": c.kind, "notes": c.notes}
+                for c in participant.employer_contacts
+            ],
+            keep_selection=same,
+        )
         self.outcomes.set_rows(
-            [{"type": o.type, "date": edit_date(o.date), "employer": o.employer,
-              "hours_per_week": "" if o.hours_per_week is None else str(o.hours_per_week),
-              "hourly_pay_pence": format_pence(o.hourly_pay_pence)} for o in participant.outcomes],
-            keep_selection=same)
+            [
+                {
+                    "type": o.type,
+                    "date": edit_date(o.date),
+                    "employer": o.employer,
+                    "hours_per_week": "" if o.hours_per_week is None else str(o.hours_per_week),
+                    "hourly_pay_pence": format_pence(o.hourly_pay_pence),
+                }
+                for o in participant.outcomes
+            ],
+            keep_selection=same,
+        )
         self.notice.clear()
 
     def apply(self, participant: Participant) -> None:
@@ -154,11 +199,15 @@ class EmploymentTab(RecordTab):
             at = f"outcomes[{i}]"
             day = parse_date(r["date"], f"{at}.date", required=True)
             assert day is not None
-            outcomes.append(Outcome(
-                type=r["type"], date=day, employer=r["employer"],
-                hours_per_week=parse_whole_number(r["hours_per_week"], f"{at}.hours_per_week"),
-                hourly_pay_pence=parse_pence(r["hourly_pay_pence"], f"{at}.hourly_pay_pence"),
-            ))
+            outcomes.append(
+                Outcome(
+                    type=r["type"],
+                    date=day,
+                    employer=r["employer"],
+                    hours_per_week=parse_whole_number(r["hours_per_week"], f"{at}.hours_per_week"),
+                    hourly_pay_pence=parse_pence(r["hourly_pay_pence"], f"{at}.hourly_pay_pence"),
+                )
+            )
         participant.employer_contacts = contacts
         participant.outcomes = outcomes
 

@@ -15,6 +15,7 @@ from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QTimeEdit,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -45,6 +47,25 @@ def long_date(value: date | None) -> str:
     if value is None:
         return ""
     return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+
+
+def centred_block(*widgets: QWidget, width: int = 560) -> QWidget:
+    """Guidance in the middle of an empty page, in lines short enough to read."""
+    block = QWidget()
+    column = QVBoxLayout(block)
+    column.addStretch(1)
+    for widget in widgets:
+        # Centred by stretches, not an alignment flag: an aligned word-wrapped label is given a
+        # height for another width than it gets, and its last lines are cut off.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        if isinstance(widget, QLabel):
+            widget.setFixedWidth(width)
+        row.addWidget(widget)
+        row.addStretch(1)
+        column.addLayout(row)
+    column.addStretch(2)
+    return block
 
 
 def shown_date(text: str) -> str:
@@ -81,11 +102,15 @@ def section_title(text: str) -> QLabel:
     return label
 
 
-def empty_state(text: str) -> QLabel:
+def empty_state(text: str, centred: bool = True) -> QLabel:
+    """Guidance shown where a list or a page has nothing yet: what to do first."""
     label = QLabel(text)
     label.setObjectName("emptyState")
     label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    if centred:
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    else:
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     return label
 
 
@@ -151,6 +176,9 @@ class ChoiceField(QComboBox):
 
     def __init__(self, name: str, words: Iterable[Vocabulary] = (), none_text: str | None = None) -> None:
         super().__init__()
+        words = list(words)
+        # Qt hands a stored StrEnum back as a plain str: remember the kind to turn it back.
+        self._kind: type[Vocabulary] | None = type(words[0]) if words else None
         self.setAccessibleName(name)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -161,6 +189,7 @@ class ChoiceField(QComboBox):
         self.currentIndexChanged.connect(lambda _i: self.edited.emit())
 
     def set_choices(self, choices: Sequence[tuple[str, object]], none_text: str | None = None) -> None:
+        self._kind = None
         with QSignalBlocker(self):
             self.clear()
             if none_text is not None:
@@ -169,7 +198,10 @@ class ChoiceField(QComboBox):
                 self.addItem(text, data)
 
     def value(self) -> object:
-        return self.currentData()
+        data = self.currentData()
+        if data is None or self._kind is None:
+            return data
+        return self._kind(data)
 
     def set_value(self, value: object) -> None:
         with QSignalBlocker(self):
@@ -247,6 +279,8 @@ class MultiChoiceField(QListWidget):
     def __init__(self, name: str, words: Iterable[Vocabulary], rows_visible: int = 6) -> None:
         super().__init__()
         self.setAccessibleName(name)
+        words = list(words)
+        self._kind = type(words[0])
         for word in words:
             item = QListWidgetItem(vocab_label(word), self)
             item.setData(Qt.ItemDataRole.UserRole, word)
@@ -258,7 +292,7 @@ class MultiChoiceField(QListWidget):
 
     def value(self) -> list[Vocabulary]:
         return [
-            self.item(i).data(Qt.ItemDataRole.UserRole)
+            self._kind(self.item(i).data(Qt.ItemDataRole.UserRole))
             for i in range(self.count())
             if self.item(i).checkState() == Qt.CheckState.Checked
         ]

@@ -26,16 +26,27 @@ class GoalsTab(RecordTab):
         self.closed_on = DateField(self.tr("Goal closed on"))
         self.goals = RowEditor(
             self.tr("Goals"),
-            [(self.tr("Goal"), lambda r: r["title"]), (self.tr("Category"), lambda r: vocab_label(r["category"])),
-             (self.tr("Target date"), lambda r: shown_date(r["target_date"])),
-             (self.tr("Status"), lambda r: vocab_label(r["status"])),
-             (self.tr("Steps done"), _steps_done)],
+            [
+                (self.tr("Goal"), lambda r: r["title"]),
+                (self.tr("Category"), lambda r: vocab_label(r["category"])),
+                (self.tr("Target date"), lambda r: shown_date(r["target_date"])),
+                (self.tr("Status"), lambda r: vocab_label(r["status"])),
+                (self.tr("Steps done"), _steps_done),
+            ],
             self.tr("No goals yet — add the first with the participant: what they want to achieve, and by when."),
             title=self.tr("Goals"),
-            new_row=lambda: {"id": new_id(), "title": "", "category": GoalCategory.WORK,
-                             "created": edit_date(date.today()), "target_date": "", "status": GoalStatus.OPEN,
-                             "closed_on": "", "steps": []},
-            add_text=self.tr("&Add a goal"), remove_text=self.tr("Remove the goal"),
+            new_row=lambda: {
+                "id": new_id(),
+                "title": "",
+                "category": GoalCategory.WORK,
+                "created": edit_date(date.today()),
+                "target_date": "",
+                "status": GoalStatus.OPEN,
+                "closed_on": "",
+                "steps": [],
+            },
+            add_text=self.tr("&Add a goal"),
+            remove_text=self.tr("Remove the goal"),
             fields=[
                 ("title", self.tr("&Goal"), LineField(self.tr("Goal"), self.tr("e.g. Find a part-time job in retail"))),
                 ("category", self.tr("Cate&gory"), ChoiceField(self.tr("Goal category"), GoalCategory)),
@@ -48,16 +59,23 @@ class GoalsTab(RecordTab):
         )
         self.steps = RowEditor(
             self.tr("Steps"),
-            [(self.tr("Step"), lambda r: r["text"]), (self.tr("Who"), lambda r: vocab_label(r["owner"])),
-             (self.tr("Due"), lambda r: shown_date(r["due"])),
-             (self.tr("Done"), lambda r: self.tr("Done") if r["done"] else "")],
+            [
+                (self.tr("Step"), lambda r: r["text"]),
+                (self.tr("Who"), lambda r: vocab_label(r["owner"])),
+                (self.tr("Due"), lambda r: shown_date(r["due"])),
+                (self.tr("Done"), lambda r: self.tr("Done") if r["done"] else ""),
+            ],
             self.tr("No steps yet — break the goal into small steps: what, who does it, and by when."),
             title=self.tr("Steps"),
             new_row=lambda: {"text": "", "owner": StepOwner.PARTICIPANT, "due": "", "done": False},
-            add_text=self.tr("Add a &step"), remove_text=self.tr("Remove the step"),
+            add_text=self.tr("Add a &step"),
+            remove_text=self.tr("Remove the step"),
             fields=[
-                ("text", self.tr("Ste&p"),
-                 LineField(self.tr("Step"), self.tr("e.g. Update the CV with the volunteering"))),
+                (
+                    "text",
+                    self.tr("Ste&p"),
+                    LineField(self.tr("Step"), self.tr("e.g. Update the CV with the volunteering")),
+                ),
                 ("owner", self.tr("&Who"), ChoiceField(self.tr("Who does the step"), StepOwner)),
                 ("due", self.tr("&Due"), DateField(self.tr("Step due"))),
                 ("done", "", CheckField(self.tr("Do&ne"))),
@@ -109,8 +127,13 @@ class GoalsTab(RecordTab):
         self._participant_id = participant.id
         self.rows = [
             {
-                "id": g.id, "title": g.title, "category": g.category, "created": edit_date(g.created),
-                "target_date": edit_date(g.target_date), "status": g.status, "closed_on": edit_date(g.closed_on),
+                "id": g.id,
+                "title": g.title,
+                "category": g.category,
+                "created": edit_date(g.created),
+                "target_date": edit_date(g.target_date),
+                "status": g.status,
+                "closed_on": edit_date(g.closed_on),
                 "steps": [{"text": s.text, "owner": s.owner, "due": edit_date(s.due), "done": s.done} for s in g.steps],
             }
             for g in participant.goals
@@ -129,16 +152,26 @@ class GoalsTab(RecordTab):
             at = f"goals[{i}]"
             created = parse_date(r["created"], f"{at}.created", required=True)
             assert created is not None
-            goals.append(Goal(
-                id=r["id"], title=r["title"], category=r["category"], created=created,
-                target_date=parse_date(r["target_date"], f"{at}.target_date"), status=r["status"],
-                closed_on=parse_date(r["closed_on"], f"{at}.closed_on"),
-                steps=[
-                    GoalStep(text=s["text"], owner=s["owner"], due=parse_date(s["due"], f"{at}.steps[{j}].due"),
-                             done=s["done"])
-                    for j, s in enumerate(r["steps"])
-                ],
-            ))
+            goals.append(
+                Goal(
+                    id=r["id"],
+                    title=r["title"],
+                    category=r["category"],
+                    created=created,
+                    target_date=parse_date(r["target_date"], f"{at}.target_date"),
+                    status=r["status"],
+                    closed_on=parse_date(r["closed_on"], f"{at}.closed_on"),
+                    steps=[
+                        GoalStep(
+                            text=s["text"],
+                            owner=s["owner"],
+                            due=parse_date(s["due"], f"{at}.steps[{j}].due"),
+                            done=s["done"],
+                        )
+                        for j, s in enumerate(r["steps"])
+                    ],
+                )
+            )
         participant.goals = goals
 
     def clear(self) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -37,6 +36,7 @@ from coachdesk.ui.record.fields import (
     LineField,
     MessageLabel,
     NotesField,
+    centred_block,
     empty_state,
     hint,
     labelled,
@@ -68,13 +68,18 @@ class InventoryTab(RecordTab):
         month = self.tr("YYYY-MM")
         self.work = RowEditor(
             self.tr("Work history"),
-            [(self.tr("Employer"), lambda r: r["employer"]), (self.tr("Role"), lambda r: r["role"]),
-             (self.tr("From"), lambda r: r["start"]), (self.tr("To"), lambda r: r["end"]),
-             (self.tr("Reason left"), lambda r: r["reason_left"])],
+            [
+                (self.tr("Employer"), lambda r: r["employer"]),
+                (self.tr("Role"), lambda r: r["role"]),
+                (self.tr("From"), lambda r: r["start"]),
+                (self.tr("To"), lambda r: r["end"]),
+                (self.tr("Reason left"), lambda r: r["reason_left"]),
+            ],
             self.tr("No work history yet. Add each job, most recent first — volunteering and caring count too."),
             title=self.tr("Work history"),
             new_row=lambda: {"employer": "", "role": "", "start": "", "end": "", "reason_left": ""},
-            add_text=self.tr("&Add a job"), remove_text=self.tr("Remove the job"),
+            add_text=self.tr("&Add a job"),
+            remove_text=self.tr("Remove the job"),
             fields=[
                 ("employer", self.tr("Em&ployer"), LineField(self.tr("Employer"))),
                 ("role", self.tr("&Role"), LineField(self.tr("Role"))),
@@ -86,13 +91,19 @@ class InventoryTab(RecordTab):
         )
         self.qualifications = RowEditor(
             self.tr("Qualifications"),
-            [(self.tr("Qualification"), lambda r: r["title"]), (self.tr("Level"), lambda r: vocab_label(r["level"])),
-             (self.tr("Year"), lambda r: r["year"])],
-            self.tr("No qualifications recorded. Add school, college and work certificates (a food hygiene or "
-                    "forklift certificate counts)."),
+            [
+                (self.tr("Qualification"), lambda r: r["title"]),
+                (self.tr("Level"), lambda r: vocab_label(r["level"])),
+                (self.tr("Year"), lambda r: r["year"]),
+            ],
+            self.tr(
+                "No qualifications recorded. Add school, college and work certificates (a food hygiene or "
+                "forklift certificate counts)."
+            ),
             title=self.tr("Qualifications"),
             new_row=lambda: {"title": "", "level": QualificationLevel.NONE, "year": ""},
-            add_text=self.tr("Add a &qualification"), remove_text=self.tr("Remove the qualification"),
+            add_text=self.tr("Add a &qualification"),
+            remove_text=self.tr("Remove the qualification"),
             fields=[
                 ("title", self.tr("T&itle"), LineField(self.tr("Qualification title"))),
                 ("level", self.tr("Le&vel"), ChoiceField(self.tr("Qualification level"), QualificationLevel)),
@@ -103,11 +114,14 @@ class InventoryTab(RecordTab):
         self.skills = RowEditor(
             self.tr("Skills"),
             [(self.tr("Skill"), lambda r: r["name"]), (self.tr("Confidence"), lambda r: f"{r['confidence']} / 5")],
-            self.tr("No skills yet. Ask what the participant is good at, and how confident they feel about each "
-                    "from 1 (not at all) to 5 (very)."),
+            self.tr(
+                "No skills yet. Ask what the participant is good at, and how confident they feel about each "
+                "from 1 (not at all) to 5 (very)."
+            ),
             title=self.tr("Skills and confidence"),
             new_row=lambda: {"name": "", "confidence": 3},
-            add_text=self.tr("Add a &skill"), remove_text=self.tr("Remove the skill"),
+            add_text=self.tr("Add a &skill"),
+            remove_text=self.tr("Remove the skill"),
             fields=[
                 ("name", self.tr("S&kill"), LineField(self.tr("Skill"))),
                 ("confidence", self.tr("&Confidence"), ConfidenceField(self.tr("Confidence from 1 to 5"))),
@@ -169,14 +183,16 @@ class InventoryTab(RecordTab):
 
         self.start_button = QPushButton(self.tr("&Start the skills inventory"))
         self.start_button.clicked.connect(self.record_new_inventory)
-        blank = QWidget()
-        blank_layout = QVBoxLayout(blank)
-        blank_layout.addStretch(1)
-        blank_layout.addWidget(empty_state(self.tr(
-            "No skills inventory yet. At the initial assessment, go through work history, qualifications, skills "
-            "with the participant's own confidence ratings, what work they want and what stands in the way.")))
-        blank_layout.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        blank_layout.addStretch(2)
+        blank = centred_block(
+            empty_state(
+                self.tr(
+                    "No skills inventory yet. At the initial assessment, go through work history, "
+                    "qualifications, skills "
+                    "with the participant's own confidence ratings, what work they want and what stands in the way."
+                )
+            ),
+            self.start_button,
+        )
         self.stack = QStackedWidget()
         self.stack.addWidget(blank)
         self.stack.addWidget(filled)
@@ -199,8 +215,10 @@ class InventoryTab(RecordTab):
             self.notice.setText(self.tr("A new inventory dated today. Fill in what you can and save (Ctrl+S)."))
         else:
             self.notice.setText(
-                self.tr("A new inventory dated {0}, starting from the last one, which stays in the history. "
-                        "Update what has changed with the participant, then save.").format(long_date(today))
+                self.tr(
+                    "A new inventory dated {0}, starting from the last one, which stays in the history. "
+                    "Update what has changed with the participant, then save."
+                ).format(long_date(today))
             )
         self._has_inventory = True
         self.completed_on.set_value(edit_date(today))
@@ -209,21 +227,36 @@ class InventoryTab(RecordTab):
         self.completed_on.setFocus()
         self.changed.emit()
 
-    def _fill(self, inv: SkillsInventory | None) -> None:
+    def _fill(self, inv: SkillsInventory | None, keep: bool = False) -> None:
         self.completed_on.set_value(edit_date(inv.completed_on) if inv else "")
-        self.work.set_rows([
-            {"employer": w.employer, "role": w.role, "start": w.start or "", "end": w.end or "",
-             "reason_left": w.reason_left} for w in (inv.work_history if inv else [])
-        ])
-        self.qualifications.set_rows([
-            {"title": q.title, "level": q.level, "year": "" if q.year is None else str(q.year)}
-            for q in (inv.qualifications if inv else [])
-        ])
-        self.skills.set_rows([{"name": s.name, "confidence": s.confidence} for s in (inv.skills if inv else [])])
+        self.work.set_rows(
+            [
+                {
+                    "employer": w.employer,
+                    "role": w.role,
+                    "start": w.start or "",
+                    "end": w.end or "",
+                    "reason_left": w.reason_left,
+                }
+                for w in (inv.work_history if inv else [])
+            ],
+            keep,
+        )
+        self.qualifications.set_rows(
+            [
+                {"title": q.title, "level": q.level, "year": "" if q.year is None else str(q.year)}
+                for q in (inv.qualifications if inv else [])
+            ],
+            keep,
+        )
+        self.skills.set_rows([{"name": s.name, "confidence": s.confidence} for s in (inv.skills if inv else [])], keep)
         prefs = inv.preferences if inv else Preferences()
         self.job_types.set_value("\n".join(prefs.job_types))
-        for edit, value in ((self.min_hours, prefs.min_hours), (self.max_hours, prefs.max_hours),
-                            (self.max_travel, prefs.max_travel_minutes)):
+        for edit, value in (
+            (self.min_hours, prefs.min_hours),
+            (self.max_hours, prefs.max_hours),
+            (self.max_travel, prefs.max_travel_minutes),
+        ):
             edit.set_value("" if value is None else str(value))
         self.barriers.set_value("\n".join(inv.barriers) if inv else "")
 
@@ -244,7 +277,7 @@ class InventoryTab(RecordTab):
         inv = participant.skills_inventory
         self._has_inventory = inv is not None
         self._history = list(history)
-        self._fill(inv)
+        self._fill(inv, keep=same)
         self.notice.clear()
         self._show_history()
         self.stack.setCurrentIndex(1 if inv else 0)
@@ -259,13 +292,21 @@ class InventoryTab(RecordTab):
         participant.skills_inventory = SkillsInventory(
             completed_on=completed,
             work_history=[
-                WorkHistoryEntry(employer=r["employer"], role=r["role"], start=parse_month(r["start"]),
-                                 end=parse_month(r["end"]), reason_left=r["reason_left"])
+                WorkHistoryEntry(
+                    employer=r["employer"],
+                    role=r["role"],
+                    start=parse_month(r["start"]),
+                    end=parse_month(r["end"]),
+                    reason_left=r["reason_left"],
+                )
                 for r in self.work.rows
             ],
             qualifications=[
-                Qualification(title=r["title"], level=r["level"],
-                              year=parse_whole_number(r["year"], f"{PATH}.qualifications[{i}].year"))
+                Qualification(
+                    title=r["title"],
+                    level=r["level"],
+                    year=parse_whole_number(r["year"], f"{PATH}.qualifications[{i}].year"),
+                )
                 for i, r in enumerate(self.qualifications.rows)
             ],
             skills=[Skill(name=r["name"], confidence=r["confidence"]) for r in self.skills.rows],
@@ -274,7 +315,8 @@ class InventoryTab(RecordTab):
                 min_hours=parse_whole_number(self.min_hours.value(), f"{PATH}.preferences.min_hours"),
                 max_hours=parse_whole_number(self.max_hours.value(), f"{PATH}.preferences.max_hours"),
                 max_travel_minutes=parse_whole_number(
-                    self.max_travel.value(), f"{PATH}.preferences.max_travel_minutes"),
+                    self.max_travel.value(), f"{PATH}.preferences.max_travel_minutes"
+                ),
             ),
             barriers=parse_lines(self.barriers.value()),
         )
@@ -295,8 +337,11 @@ class InventoryTab(RecordTab):
             return None
         name, index = parts[0]
         key = parts[1][0] if len(parts) > 1 else None
-        editors = {"work_history": (self.work, 1), "qualifications": (self.qualifications, 1),
-                   "skills": (self.skills, 0)}
+        editors = {
+            "work_history": (self.work, 1),
+            "qualifications": (self.qualifications, 1),
+            "skills": (self.skills, 0),
+        }
         if name in editors and index is not None:
             editor, page = editors[name]
             self.sections.setCurrentIndex(page)

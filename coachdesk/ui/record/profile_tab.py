@@ -25,9 +25,23 @@ def _benefits_text(row: Row) -> str:
 
 class ProfileTab(RecordTab):
     prefixes = (
-        "given_name", "family_name", "preferred_name", "date_of_birth", "sex", "nhs_number", "phone",
-        "email", "postcode", "practice", "referral_date", "referral_source", "consent",
-        "employment_status", "benefits_at_referral", "benefit_changes", "conditions",
+        "given_name",
+        "family_name",
+        "preferred_name",
+        "date_of_birth",
+        "sex",
+        "nhs_number",
+        "phone",
+        "email",
+        "postcode",
+        "practice",
+        "referral_date",
+        "referral_source",
+        "consent",
+        "employment_status",
+        "benefits_at_referral",
+        "benefit_changes",
+        "conditions",
     )
 
     def __init__(self) -> None:
@@ -37,17 +51,24 @@ class ProfileTab(RecordTab):
         self._policy: Policy | None = None
         self.benefit_changes = RowEditor(
             self.tr("Benefit changes"),
-            [(self.tr("Date"), lambda row: shown_date(row["date"])),
-             (self.tr("Benefits from that date"), _benefits_text)],
-            self.tr("No benefit changes recorded. When the participant's benefits change, add the date and what "
-                    "they receive from then on."),
+            [
+                (self.tr("Date"), lambda row: shown_date(row["date"])),
+                (self.tr("Benefits from that date"), _benefits_text),
+            ],
+            self.tr(
+                "No benefit changes recorded. When the participant's benefits change, add the date and what "
+                "they receive from then on."
+            ),
             new_row=lambda: {"date": "", "benefits": []},
             add_text=self.tr("Add a benefit c&hange"),
             remove_text=self.tr("Remove the change"),
             fields=[
                 ("date", self.tr("Date of the c&hange"), DateField(self.tr("Date of the benefit change"))),
-                ("benefits", self.tr("Benefits from then"),
-                 MultiChoiceField(self.tr("Benefits from then"), Benefit, 6)),
+                (
+                    "benefits",
+                    self.tr("Benefits from then"),
+                    MultiChoiceField(self.tr("Benefits from then"), Benefit, 6),
+                ),
             ],
         )
         self.benefit_changes.setMinimumHeight(260)
@@ -77,6 +98,7 @@ class ProfileTab(RecordTab):
             self.column.removeWidget(self.form)
             self.form.deleteLater()
         form = ParticipantForm(policy)
+
         def edited(*_args: object) -> None:
             self.changed.emit()
 

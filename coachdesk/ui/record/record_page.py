@@ -15,6 +15,7 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -34,7 +35,7 @@ from coachdesk.ui.controller import AppController
 from coachdesk.ui.record import drafts_ops, record_ops
 from coachdesk.ui.record.closure_tab import ClosureTab
 from coachdesk.ui.record.employment_tab import EmploymentTab
-from coachdesk.ui.record.fields import MessageLabel, empty_state, long_date
+from coachdesk.ui.record.fields import MessageLabel, centred_block, empty_state, long_date
 from coachdesk.ui.record.goals_tab import GoalsTab
 from coachdesk.ui.record.inventory_tab import InventoryTab
 from coachdesk.ui.record.profile_tab import ProfileTab
@@ -87,7 +88,12 @@ class RecordPage(QWidget):
         self.employment = EmploymentTab()
         self.closure = ClosureTab()
         self.record_tabs: list[RecordTab] = [
-            self.profile, self.sessions, self.inventory, self.goals, self.employment, self.closure,
+            self.profile,
+            self.sessions,
+            self.inventory,
+            self.goals,
+            self.employment,
+            self.closure,
         ]
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName(self.tr("Parts of the record"))
@@ -111,17 +117,19 @@ class RecordPage(QWidget):
         record_layout.addWidget(self.info)
         record_layout.addWidget(self.tabs, 1)
         self.nobody = empty_state(
-            self.tr("No participant is open. Choose one from Today or the Caseload (Ctrl+F finds anyone by name "
-                    "or NHS number), or register a new referral with Ctrl+N.")
+            self.tr(
+                "No participant is open. Choose one from Today or the Caseload (Ctrl+F finds anyone by name "
+                "or NHS number), or register a new referral with Ctrl+N."
+            )
         )
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.nobody)
+        self.stack.addWidget(centred_block(self.nobody))
         self.stack.addWidget(record)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.addWidget(self.stack)
 
-        controller.about_to_lock.connect(self._keep_drafts_before_lock)
+        controller.about_to_lock.connect(self._before_lock)
         controller.participant_changed.connect(self._participant_changed)
         self.clear_sensitive()
 
@@ -182,9 +190,12 @@ class RecordPage(QWidget):
             self.details.clear()
             return
         self.name.setText(p.display_name)
-        status = (self.tr("Closed {0}").format(long_date(p.closed.date)) if p.closed else self.tr("Open"))
-        self.details.setText(self.tr("{0}  ·  Referred {1}  ·  {2}").format(
-            self.controller.policy.practice_name(p.practice), long_date(p.referral_date), status))
+        status = self.tr("Closed {0}").format(long_date(p.closed.date)) if p.closed else self.tr("Open")
+        self.details.setText(
+            self.tr("{0}  ·  Referred {1}  ·  {2}").format(
+                self.controller.policy.practice_name(p.practice), long_date(p.referral_date), status
+            )
+        )
 
     # -- edits ----------------------------------------------------------------------------------
     def _tab_changed(self) -> None:
@@ -312,7 +323,10 @@ class RecordPage(QWidget):
             self.show_participant(participant_id)
 
     # -- locking --------------------------------------------------------------------------------
-    def _keep_drafts_before_lock(self) -> None:
+    def _before_lock(self) -> None:
+        """Keep unsaved notes as drafts and close any dialog the record opened (it would sit over the lock)."""
+        for dialog in self.findChildren(QDialog):
+            dialog.reject()
         if self._participant is None:
             return
         notes = self.sessions.pending_notes()
@@ -338,8 +352,7 @@ class RecordPage(QWidget):
             self.sessions.restore_draft(draft.key, draft.body, draft.saved_at)
         self.tabs.setCurrentWidget(self.sessions)
         self._set_dirty(True)
-        self.info.setText(self.tr("Restored the note you were typing when CoachDesk locked. "
-                                  "Save (Ctrl+S) to keep it."))
+        self.info.setText(self.tr("Restored the note you were typing when CoachDesk locked. Save (Ctrl+S) to keep it."))
 
     def _drafts_failed(self, exc: Exception) -> None:
         log.warning("drafts not available: %s", type(exc).__name__)

@@ -6,6 +6,7 @@ form's values (text as typed), which the tab parses into domain records when the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Signal
@@ -16,7 +17,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QPushButton,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -72,10 +72,7 @@ class RowEditor(QWidget):
         header.setHighlightSections(False)
         self.view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._on_current(cur.row()))
 
-        self.empty = empty_state(empty_text)
-        self.list_stack = QStackedWidget()
-        self.list_stack.addWidget(self.empty)
-        self.list_stack.addWidget(self.view)
+        self.empty = empty_state(empty_text, centred=False)
 
         self.buttons = QHBoxLayout()
         self.add_button: QPushButton | None = None
@@ -89,6 +86,7 @@ class RowEditor(QWidget):
             self.remove_button.clicked.connect(self.remove_current)
             self.buttons.addWidget(self.remove_button)
         self.buttons.addStretch(1)
+        self._extra_buttons: list[QPushButton] = []
 
         self.form = QWidget()
         form_layout = QFormLayout(self.form)
@@ -98,18 +96,38 @@ class RowEditor(QWidget):
             form_layout.addRow(labelled(label, widget), widget)
             widget.edited.connect(lambda key=key, widget=widget: self._field_edited(key, widget))  # type: ignore[attr-defined]
 
-        list_box = QVBoxLayout()
+        # An empty list shrinks to its guidance with the Add button right under it.
+        self.list_box = list_box = QVBoxLayout()
         list_box.setContentsMargins(0, 0, 0, 0)
         if title:
             list_box.addWidget(section_title(title))
-        list_box.addWidget(self.list_stack, 1)
+        list_box.addWidget(self.empty)
+        list_box.addWidget(self.view, 1)
         list_box.addLayout(self.buttons)
+        list_box.addStretch(0)
         layout: QHBoxLayout | QVBoxLayout = QHBoxLayout(self) if form_beside else QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(list_box, 3)
         if self._fields:
             layout.addWidget(self.form, 2 if form_beside else 0)
         self._show_state()
+        self._order_tabs()
+
+    def insert_button(self, index: int, button: QPushButton) -> None:
+        """Another action beside Add and Remove (Book a session, Record sustained 13 weeks…)."""
+        self.buttons.insertWidget(index, button)
+        self._extra_buttons.append(button)
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Tab goes list → the selected row's fields → the buttons, whatever order they were made in."""
+        chain: list[QWidget] = [self.view, *(w for _k, _l, w in self._fields)]
+        for i in range(self.buttons.count()):
+            item = self.buttons.itemAt(i).widget()
+            if item is not None:
+                chain.append(item)
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     # -- rows -------------------------------------------------------------------------------
     def set_rows(self, rows: list[Row], keep_selection: bool = False) -> None:
@@ -220,7 +238,9 @@ class RowEditor(QWidget):
         return self.label_of(key) if key else None
 
     def _show_state(self) -> None:
-        self.list_stack.setCurrentWidget(self.view if self.rows else self.empty)
+        self.view.setVisible(bool(self.rows))
+        self.empty.setVisible(not self.rows)
+        self.list_box.setStretch(self.list_box.count() - 1, 0 if self.rows else 1)
 
     def clear(self) -> None:
         self.rows = []

@@ -48,7 +48,7 @@ class SessionsTab(RecordTab):
         self.remove_button = QPushButton(self.tr("Remove the booking"))
         self.remove_button.clicked.connect(self.remove_session)
         for i, button in enumerate((self.book_button, self.edit_button, self.remove_button)):
-            self.list.buttons.insertWidget(i, button)
+            self.list.insert_button(i, button)
 
         self.heading = section_title(self.tr("Notes"))
         self.attendance = ChoiceField(self.tr("Attendance"), Attendance)
@@ -81,6 +81,13 @@ class SessionsTab(RecordTab):
         layout.addWidget(self.list, 5)
         layout.addLayout(right, 4)
 
+        # Keyboard: the list, then what the coach records for the chosen session, then the buttons.
+        for first, second in (
+            (self.list.view, self.attendance),
+            (self.attendance, self.notes),
+            (self.notes, self.book_button),
+        ):
+            QWidget.setTabOrder(first, second)
         self.rows: list[Row] = []
         self._participant_id = ""
         self.list.current_changed.connect(self._show_session)
@@ -91,7 +98,7 @@ class SessionsTab(RecordTab):
     def _show_session(self, index: int) -> None:
         row = self.rows[index] if 0 <= index < len(self.rows) else None
         self.detail.setVisible(row is not None)
-        self.no_session.setVisible(row is None)
+        self.no_session.setVisible(row is None and bool(self.rows))
         self.edit_button.setEnabled(row is not None)
         self.remove_button.setEnabled(row is not None)
         self.notes.set_value(row["notes"] if row else "")
@@ -289,4 +296,3 @@ def _local_time(saved_at: str) -> datetime:
         return datetime.strptime(saved_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
     except ValueError:
         return datetime.now()
-

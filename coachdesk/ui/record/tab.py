@@ -17,7 +17,7 @@ _SEGMENT = re.compile(r"([A-Za-z_]+)(?:\[([0-9]+)\])?")
 
 
 def split_path(path: str) -> list[tuple[str, int | None]]:
-    """"goals[1].steps[0].text" → [("goals", 1), ("steps", 0), ("text", None)]."""
+    """ "goals[1].steps[0].text" → [("goals", 1), ("steps", 0), ("text", None)]."""
     parts: list[tuple[str, int | None]] = []
     for piece in path.split("."):
         m = _SEGMENT.fullmatch(piece)
