@@ -88,8 +88,19 @@ def in_process(vault_dir: Path) -> None:
     rows = window.caseload_page.model.rowCount()
     print(
         f"  caseload shown after unlock: {(shown[0] - kdf_done[0]) * 1000:.0f} ms after the KDF "
-        f"({rows:,} rows; target < 300 ms)"
+        f"({rows:,} rows, after Today's queries; target < 300 ms)"
     )
+    switches = []
+    for _ in range(5):
+        window.nav.setCurrentRow(0)
+        shown.clear()
+        start = time.perf_counter()
+        window.nav.setCurrentRow(CASELOAD)
+        while not shown:
+            app.processEvents()
+            time.sleep(0.001)
+        switches.append((shown[0] - start) * 1000)
+    print(f"  caseload shown when chosen again (median of 5): {statistics.median(switches):.0f} ms")
 
     # Typing a search: heartbeat every 5 ms; the longest gap is the worst stall the coach could feel.
     gaps: list[int] = []
@@ -131,6 +142,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--participants", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--vault", type=Path, help="reuse a vault this script built before (its passphrase)")
     args = parser.parse_args()
 
     from coachdesk.resources import default_policy_text
@@ -138,14 +150,17 @@ def main() -> int:
     from coachdesk.storage.keyslots import tune_argon2
     from coachdesk.storage.vault import Vault
 
-    work = Path(tempfile.mkdtemp(prefix="coachdesk-startup-"))
-    vault_dir = work / "vault"
-    print(f"CoachDesk start-up benchmark ({args.participants:,} participants)")
-    vault, _ = Vault.create(vault_dir, PASSPHRASE, default_policy_text(), kdf=tune_argon2())
-    start = time.perf_counter()
-    demo_vault.fill(vault, args.participants, 1, date.today())
-    vault.close()
-    print(f"  demo vault built in {time.perf_counter() - start:.0f} s")
+    if args.vault:
+        vault_dir = args.vault
+        print(f"CoachDesk start-up benchmark (reusing {vault_dir})")
+    else:
+        vault_dir = Path(tempfile.mkdtemp(prefix="coachdesk-startup-")) / "vault"
+        print(f"CoachDesk start-up benchmark ({args.participants:,} participants)")
+        vault, _ = Vault.create(vault_dir, PASSPHRASE, default_policy_text(), kdf=tune_argon2())
+        start = time.perf_counter()
+        demo_vault.fill(vault, args.participants, 1, date.today())
+        vault.close()
+        print(f"  demo vault built in {time.perf_counter() - start:.0f} s")
     compare_startup(vault_dir, args.runs)
     in_process(vault_dir)
     return 0

@@ -15,15 +15,16 @@ import traceback
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coachdesk import __version__, cli_secrets, logs
 from coachdesk.domain.errors import EXIT_FAILED, CoachDeskError, VaultError
 from coachdesk.paths import default_vault_dir
 from coachdesk.resources import default_policy_text
-from coachdesk.services import caseload_file
-from coachdesk.storage import participants, search
 from coachdesk.storage.files import write_requested_file
-from coachdesk.storage.vault import Vault
+
+if TYPE_CHECKING:
+    from coachdesk.storage.vault import Vault
 
 log = logging.getLogger("coachdesk.cli")
 
@@ -148,6 +149,8 @@ def _vault_dir(args: argparse.Namespace) -> Path:
 
 
 def _open_unlocked(args: argparse.Namespace) -> Vault:
+    from coachdesk.storage.vault import Vault  # noqa: PLC0415 - the desktop path loads it on its worker
+
     vault = Vault.open(_vault_dir(args))
     try:
         cli_secrets.unlock(vault, args.passphrase_file, getattr(args, "recovery_key_file", None))
@@ -160,9 +163,10 @@ def _open_unlocked(args: argparse.Namespace) -> Vault:
 def _desktop(args: argparse.Namespace) -> int:
     try:
         from coachdesk.ui.app import run  # noqa: PLC0415 - Qt is loaded only for the window
-    except ImportError:
+    except ImportError as exc:
+        # Usually a system library Qt needs is missing (README: "The two commands").
         print(
-            "coachdesk: this build has no desktop window yet; use the commands (coachdesk --help).",
+            f"coachdesk: the desktop window cannot start: {exc}. The commands still work (coachdesk --help).",
             file=sys.stderr,
         )
         return EXIT_FAILED
@@ -170,6 +174,8 @@ def _desktop(args: argparse.Namespace) -> int:
 
 
 def _create(args: argparse.Namespace, policy_text: str) -> Vault:
+    from coachdesk.storage.vault import Vault  # noqa: PLC0415 - see _open_unlocked
+
     passphrase = cli_secrets.new_passphrase(args.passphrase_file)
     vault, recovery = Vault.create(_vault_dir(args), passphrase, policy_text)
     print(RECOVERY_NOTICE.format(key=recovery))
@@ -210,6 +216,8 @@ def _progress_printer() -> Callable[[int, int], None]:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from coachdesk.services import caseload_file  # noqa: PLC0415 - only these commands need it
+
     with _open_unlocked(args) as vault:
         result = caseload_file.import_file(vault, args.file)
     print(f"Imported {result.total} participants ({result.created} new, {result.updated} updated).")
@@ -217,6 +225,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from coachdesk.services import caseload_file  # noqa: PLC0415 - only these commands need it
+
     with _open_unlocked(args) as vault:
         written = caseload_file.export_file(vault, args.file, args.participant)
     print(f"Wrote {written} participant{'s' if written != 1 else ''} to {args.file}.")
@@ -224,6 +234,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from coachdesk.storage import participants, search  # noqa: PLC0415 - see _open_unlocked
+
     with _open_unlocked(args) as vault:
         found = participants.summaries_for(vault.conn, search.search_ids(vault.conn, args.text))
     if args.json:

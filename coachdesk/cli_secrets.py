@@ -8,10 +8,13 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coachdesk.domain.errors import WrongKeyError
 from coachdesk.domain.passphrase import passphrase_problem
-from coachdesk.storage.vault import Vault
+
+if TYPE_CHECKING:
+    from coachdesk.storage.vault import Vault
 
 ENV_PASSPHRASE = "COACHDESK_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 ENV_NEW_PASSPHRASE = "COACHDESK_NEW_PASSPHRASE"  # noqa: S105

@@ -27,19 +27,20 @@ def possible_duplicates(vault: Vault, p: Participant) -> list[ParticipantSummary
 
 def register(vault: Vault, p: Participant, today: date) -> None:
     """Add a new participant (raises ValidationError naming the field)."""
-    check_participant(p, vault.policy.practice_codes, today)
-    with vault.transaction() as conn:
-        participants.save(conn, p)
-        audit.record(conn, "participant.created", p.id)
-    events.emit(events.PARTICIPANT_CHANGED, p.id)
+    _save_checked(vault, p, today, "participant.created")
 
 
 def save_record(vault: Vault, p: Participant, today: date) -> None:
     """Write the whole record of an existing participant as edited."""
+    _save_checked(vault, p, today, "participant.updated")
+
+
+def _save_checked(vault: Vault, p: Participant, today: date, action: str) -> None:
+    """Check the whole record, write it with its audit entry in one transaction, then announce it."""
     check_participant(p, vault.policy.practice_codes, today)
     with vault.transaction() as conn:
         participants.save(conn, p)
-        audit.record(conn, "participant.updated", p.id)
+        audit.record(conn, action, p.id)
     events.emit(events.PARTICIPANT_CHANGED, p.id)
 
 

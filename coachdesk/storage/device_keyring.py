@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import base64
 import secrets
-
-import keyring
-import keyring.errors
-from keyring.backends import fail
+from types import ModuleType
 
 SERVICE = "CoachDesk vault"
 
 
+def _keyring() -> ModuleType:
+    """`keyring`, imported when first needed: it scans the installed back-ends, which costs tens
+    of milliseconds that the unlock screen's first frame should not wait for."""
+    import keyring  # noqa: PLC0415 - see the docstring
+    import keyring.errors  # noqa: PLC0415
+
+    return keyring
+
+
 def available() -> bool:
     """True when a real keyring backend is there (never a plaintext fallback)."""
-    backend = keyring.get_keyring()
+    from keyring.backends import fail  # noqa: PLC0415 - see _keyring()
+
+    backend = _keyring().get_keyring()
     if isinstance(backend, fail.Keyring):
         return False
     # keyrings.alt's plaintext and "encrypted" file backends write secrets to disk: refuse them.
@@ -26,6 +34,7 @@ def store_new_secret(username: str) -> bytes | None:
     """A fresh device secret, saved in the keyring; None when no keyring can hold it."""
     if not available():
         return None
+    keyring = _keyring()
     secret = secrets.token_bytes(32)
     text = base64.b64encode(secret).decode("ascii")
     try:
@@ -41,6 +50,7 @@ def store_new_secret(username: str) -> bytes | None:
 def load_secret(username: str, service: str = SERVICE) -> bytes | None:
     if not available():
         return None
+    keyring = _keyring()
     try:
         text = keyring.get_password(service, username)
     except keyring.errors.KeyringError:
@@ -56,6 +66,7 @@ def load_secret(username: str, service: str = SERVICE) -> bytes | None:
 def delete_secret(username: str, service: str = SERVICE) -> None:
     if not available():
         return
+    keyring = _keyring()
     try:
         keyring.delete_password(service, username)
     except keyring.errors.KeyringError:

@@ -385,10 +385,13 @@ def _load_chunk(conn: Connection, ids: list[str]) -> list[Participant]:
     return records
 
 
-_NAME_ORDER = "family_name COLLATE NOCASE, given_name COLLATE NOCASE, id"
 _SUMMARY_COLUMNS = (
     "id, given_name, family_name, preferred_name, date_of_birth, nhs_number, practice, referral_date, closed_on"
 )
+
+
+def _summary_order(s: ParticipantSummary) -> tuple[str, str, str]:
+    return (s.family_name.casefold(), s.given_name.casefold(), s.id)
 
 
 def _summary(row: tuple) -> ParticipantSummary:
@@ -416,8 +419,10 @@ def summaries(conn: Connection, practice: str | None = None, open_only: bool | N
     elif open_only is False:
         where.append("closed_on IS NOT NULL")
     clause = f"WHERE {' AND '.join(where)}" if where else ""
-    sql = f"SELECT {_SUMMARY_COLUMNS} FROM participants {clause} ORDER BY {_NAME_ORDER}"  # noqa: S608 - fixed clauses
-    return [_summary(r) for r in conn.execute(sql, args)]
+    # Sorted here rather than by SQL: walking the name index costs a table lookup per row,
+    # several times slower than reading the rows in storage order and sorting them.
+    sql = f"SELECT {_SUMMARY_COLUMNS} FROM participants {clause}"  # noqa: S608 - fixed clauses
+    return sorted((_summary(r) for r in conn.execute(sql, args)), key=_summary_order)
 
 
 def summaries_for(conn: Connection, ids: Iterable[str]) -> list[ParticipantSummary]:
@@ -430,7 +435,7 @@ def summaries_for(conn: Connection, ids: Iterable[str]) -> list[ParticipantSumma
             _summary(r)
             for r in conn.execute(f"SELECT {_SUMMARY_COLUMNS} FROM participants WHERE id IN ({marks})", chunk)  # noqa: S608
         )
-    found.sort(key=lambda s: (s.family_name.casefold(), s.given_name.casefold(), s.id))
+    found.sort(key=_summary_order)
     return found
 
 

@@ -31,12 +31,9 @@ from coachdesk.storage.keyslots import (
     new_slot_file,
     tune_argon2,
 )
+from coachdesk.storage.layout import DB_NAME, LOCK_NAME, SLOTS_NAME, vault_exists
 from coachdesk.storage.lockfile import VaultLock
 from coachdesk.storage.recovery_key import new_recovery_key, parse_recovery_key
-
-DB_NAME = "coachdesk.db"
-SLOTS_NAME = "keyslots.json"
-LOCK_NAME = "coachdesk.lock"
 
 
 def _utc_now() -> str:
@@ -69,7 +66,7 @@ class Vault:
 
     @staticmethod
     def exists(folder: Path) -> bool:
-        return (Path(folder) / SLOTS_NAME).exists()
+        return vault_exists(folder)
 
     # -- creating and opening ---------------------------------------------------------------
     @classmethod

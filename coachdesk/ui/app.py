@@ -16,7 +16,7 @@ from coachdesk import __version__, cli_secrets
 from coachdesk.domain.errors import EXIT_IN_USE, CoachDeskError, VaultInUseError
 from coachdesk.paths import APP_NAME
 from coachdesk.resources import path as resource_path
-from coachdesk.storage.vault import Vault
+from coachdesk.storage.layout import vault_exists
 from coachdesk.ui.controller import AppController, unlock_info
 from coachdesk.ui.worker import VaultHolder
 
@@ -75,14 +75,15 @@ def run(vault_dir: Path, smoke: bool = False, passphrase_file: Path | None = Non
     started = process_start_time()
     app = make_application(sys.argv[:1])
     from coachdesk.ui.main_window import MainWindow  # noqa: PLC0415 - after QApplication exists
-    from coachdesk.ui.setup_wizard import SetupWizard  # noqa: PLC0415
 
     controller = AppController(vault_dir)
     window = MainWindow(controller)
     exit_code = 0
 
     passphrase = cli_secrets.given_passphrase(passphrase_file) if smoke else None
-    if not Vault.exists(vault_dir):
+    if not vault_exists(vault_dir):
+        from coachdesk.ui.setup_wizard import SetupWizard  # noqa: PLC0415 - first run only
+
         wizard = SetupWizard(controller)
         wizard.finished.connect(lambda result: window.show() if result else app.quit())
         first: QWidget = wizard
@@ -108,6 +109,8 @@ def run(vault_dir: Path, smoke: bool = False, passphrase_file: Path | None = Non
             app.exit(exit_code or 1)
 
         def open_vault(holder: VaultHolder) -> bool:
+            from coachdesk.storage.vault import Vault  # noqa: PLC0415 - loaded on the worker, off the first frame
+
             holder.vault = Vault.open(vault_dir)
             return holder.vault.has_device_slot()
 

@@ -6,6 +6,7 @@ the vault."""
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
@@ -16,32 +17,19 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 from PySide6.QtGui import QGuiApplication, QPalette
 
 from coachdesk.domain.model import ParticipantSummary
-
-# Month abbreviations of British English, fixed so the table reads the same whatever the OS locale.
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from coachdesk.ui.formats import british_date, spaced_nhs_number
 
 Index = QModelIndex | QPersistentModelIndex
 
 
-def british_date(value: date | None) -> str:
-    """23 Nov 2026 (the house's display form of a date)."""
-    if value is None:
-        return ""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+@functools.lru_cache(maxsize=100_000)
+def _folded(text: str) -> str:
+    """Accents set aside for ordering, as a printed register would: Bùi sorts with Bui, before Byrne."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
-def spaced_nhs_number(number: str | None) -> str:
-    """943 476 5919: the NHS's own 3-3-4 grouping, easier to read back to a patient."""
-    if not number:
-        return ""
-    digits = number.replace(" ", "")
-    if len(digits) != 10:
-        return number
-    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
-
-
-def sort_name(s: ParticipantSummary) -> tuple[str, str, str]:
-    return (s.family_name.casefold(), s.given_name.casefold(), s.id)
+def sort_name(s: ParticipantSummary) -> tuple[str, str, str, str]:
+    return (_folded(s.family_name), _folded(s.given_name), s.family_name, s.id)
 
 
 def _isolated(name: str) -> str:

@@ -30,7 +30,7 @@ from coachdesk.domain.model import ParticipantSummary
 from coachdesk.services import caseload
 from coachdesk.storage import participants
 from coachdesk.storage.vault import Vault
-from coachdesk.ui.caseload_model import CaseloadModel, Column
+from coachdesk.ui.caseload_model import CaseloadModel, Column, sort_name
 from coachdesk.ui.controller import AppController
 from coachdesk.ui.register_dialog import RegisterDialog
 
@@ -66,7 +66,9 @@ def read_listing(vault: Vault, text: str, practice: str | None, open_only: bool 
         found = caseload.find(vault, text)
         shown = [s for s in found if _keep(s, practice, open_only)]
         return Listing(shown, searched=True, hidden=len(found) - len(shown), capped=len(found) >= SEARCH_LIMIT)
-    rows = caseload.caseload(vault, practice, open_only)
+    # Sorted here, on the worker, in the model's own order: the GUI thread then finds the rows in
+    # order and their (cached) sort keys ready, so a 10,000-row caseload does not stall it.
+    rows = sorted(caseload.caseload(vault, practice, open_only), key=sort_name)
     total = -1
     if not rows:  # nobody at all, or only nobody these filters let through?
         filtered = bool(practice) or open_only is not None

@@ -8,15 +8,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from coachdesk.domain.errors import CoachDeskError
-from coachdesk.domain.policy import Policy
 from coachdesk.services import events
-from coachdesk.storage.vault import Vault
+from coachdesk.storage.layout import vault_exists
 from coachdesk.ui.worker import Progress, VaultHolder, VaultWorker
+
+if TYPE_CHECKING:
+    # Loaded on the worker when the vault opens, not before the unlock screen's first frame.
+    from coachdesk.domain.policy import Policy
+    from coachdesk.storage.vault import Vault
 
 log = logging.getLogger("coachdesk.ui")
 
@@ -46,13 +50,26 @@ class AppController(QObject):
         super().__init__()
         self.vault_dir = vault_dir
         self.worker = worker or VaultWorker()
-        self.policy: Policy = Policy()
+        self._policy: Policy | None = None
         self.has_keyring_slot = False
         self.is_unlocked = False
         self._practice = ""
         self.settings = QSettings()
         # Services announce changes from the worker thread; a queued signal brings them here.
         events.subscribe(events.PARTICIPANT_CHANGED, self.participant_changed.emit)
+
+    @property
+    def policy(self) -> Policy:
+        """The programme policy of the unlocked vault (an empty default before the first unlock)."""
+        if self._policy is None:
+            from coachdesk.domain.policy import Policy  # noqa: PLC0415 - see the imports above
+
+            self._policy = Policy()
+        return self._policy
+
+    @policy.setter
+    def policy(self, value: Policy) -> None:
+        self._policy = value
 
     # -- running work -------------------------------------------------------------------------
     def run(
@@ -79,7 +96,7 @@ class AppController(QObject):
 
     # -- the vault's state ----------------------------------------------------------------------
     def vault_exists(self) -> bool:
-        return Vault.exists(self.vault_dir)
+        return vault_exists(self.vault_dir)
 
     def opened(self, info: UnlockInfo) -> None:
         """Called on the GUI thread once a job has unlocked the vault."""

@@ -4,7 +4,9 @@ participant data before the unlock screen is shown."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -18,13 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from coachdesk import __version__
-from coachdesk.ui.caseload_page import CaseloadPage
 from coachdesk.ui.controller import AppController
 from coachdesk.ui.inactivity import InactivityTimer, SessionWatcher
-from coachdesk.ui.record.record_page import RecordPage
-from coachdesk.ui.register_dialog import RegisterDialog
-from coachdesk.ui.today_page import TodayPage
 from coachdesk.ui.unlock_page import UnlockPage
+
+if TYPE_CHECKING:
+    from coachdesk.ui.caseload_page import CaseloadPage
+    from coachdesk.ui.record.record_page import RecordPage
+    from coachdesk.ui.today_page import TodayPage
 
 TODAY, CASELOAD, RECORD = 0, 1, 2
 
@@ -37,9 +40,11 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(QSize(960, 640))
 
         self.unlock_page = UnlockPage(controller)
-        self.today_page = TodayPage(controller)
-        self.caseload_page = CaseloadPage(controller)
-        self.record_page = RecordPage(controller)
+        # The workspace pages are built after the first frame (or at unlock, if sooner): the
+        # unlock screen paints without importing or constructing them.
+        self._today: TodayPage | None = None
+        self._caseload: CaseloadPage | None = None
+        self._record: RecordPage | None = None
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -48,8 +53,6 @@ class MainWindow(QMainWindow):
         for text in (self.tr("Today"), self.tr("Caseload"), self.tr("Participant")):
             QListWidgetItem(text, self.nav)
         self.pages = QStackedWidget()
-        for page in (self.today_page, self.caseload_page, self.record_page):
-            self.pages.addWidget(page)
         self.nav.currentRowChanged.connect(self._navigate)
 
         workspace = QWidget()
@@ -79,8 +82,48 @@ class MainWindow(QMainWindow):
         controller.unlocked.connect(self._on_unlocked)
         controller.locked.connect(self._on_locked)
         controller.open_participant.connect(self.open_participant)
-        self.record_page.drafts_restored.connect(self._show_record_page)
+        self.installEventFilter(self)
         self._set_unlocked_actions(False)
+
+    # -- the workspace pages, built once ---------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self and event.type() == QEvent.Type.Paint:
+            self.removeEventFilter(self)
+            # Build the pages while the coach types the passphrase, not before the first frame.
+            QTimer.singleShot(100, self._build_pages)
+        return False
+
+    def _build_pages(self) -> None:
+        if self._today is not None:
+            return
+        from coachdesk.ui.caseload_page import CaseloadPage  # noqa: PLC0415 - see __init__
+        from coachdesk.ui.record.record_page import RecordPage  # noqa: PLC0415
+        from coachdesk.ui.today_page import TodayPage  # noqa: PLC0415
+
+        self._today = TodayPage(self.controller)
+        self._caseload = CaseloadPage(self.controller)
+        self._record = RecordPage(self.controller)
+        for page in (self._today, self._caseload, self._record):
+            self.pages.addWidget(page)
+        self._record.drafts_restored.connect(self._show_record_page)
+
+    @property
+    def today_page(self) -> TodayPage:
+        self._build_pages()
+        assert self._today is not None
+        return self._today
+
+    @property
+    def caseload_page(self) -> CaseloadPage:
+        self._build_pages()
+        assert self._caseload is not None
+        return self._caseload
+
+    @property
+    def record_page(self) -> RecordPage:
+        self._build_pages()
+        assert self._record is not None
+        return self._record
 
     # -- actions and shortcuts --------------------------------------------------------------
     def _make_actions(self) -> None:
@@ -129,6 +172,7 @@ class MainWindow(QMainWindow):
     def _navigate(self, row: int) -> None:
         if row < 0:
             return
+        self._build_pages()
         current = self.pages.currentIndex()
         if current == RECORD and row != RECORD and not self.record_page.maybe_leave():
             self.nav.blockSignals(True)
@@ -158,6 +202,8 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(RECORD)
 
     def new_participant(self) -> None:
+        from coachdesk.ui.register_dialog import RegisterDialog  # noqa: PLC0415 - loaded when first used
+
         RegisterDialog(self.controller, self).exec()
 
     def find_participant(self) -> None:
@@ -183,8 +229,9 @@ class MainWindow(QMainWindow):
 
     def _on_locked(self, reason: str) -> None:
         self.inactivity.stop()
-        for page in (self.today_page, self.caseload_page, self.record_page):
-            page.clear_sensitive()
+        for page in (self._today, self._caseload, self._record):
+            if page is not None:
+                page.clear_sensitive()
         self._set_unlocked_actions(False)
         self.stack.setCurrentIndex(0)
         self.unlock_page.show_locked(reason)

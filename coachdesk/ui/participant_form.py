@@ -51,16 +51,12 @@ from coachdesk.domain.vocabulary import (
     Sex,
     Vocabulary,
 )
+from coachdesk.ui.formats import edit_date, spaced_nhs_number, vocab_label
 
 _FIELD_RULES = typing.get_type_hints(Participant, include_extras=True)
 _BRITISH = re.compile(r"([0-9]{1,2})[/.\- ]([0-9]{1,2})[/.\- ]([0-9]{4})")
 _RUN_TOGETHER = re.compile(r"([0-9]{2})([0-9]{2})([0-9]{4})")  # 23111980
 _SHORT_YEAR = re.compile(r"[0-9]{1,2}[/.\- ][0-9]{1,2}[/.\- ][0-9]{2}")
-
-
-def vocab_label(word: Vocabulary) -> str:
-    """A vocabulary word's label, translatable in the shared "Vocabulary" context."""
-    return QCoreApplication.translate("Vocabulary", word.label)
 
 
 def _tr(text: str) -> str:
@@ -80,7 +76,7 @@ class DateField(QLineEdit):
         self.editingFinished.connect(self._tidy)
 
     def set_date(self, value: date | None) -> None:
-        self.setText(value.strftime("%d/%m/%Y") if value else "")
+        self.setText(edit_date(value))
 
     def date_value(self, path: str, required: bool = False) -> date | None:
         """The typed date; None when empty (or ValidationError when required)."""
@@ -356,7 +352,7 @@ class ParticipantForm(QWidget):
     def _consent_toggled(self, on: bool) -> None:
         self.consent_date.setEnabled(on)
         if on and not self.consent_date.text().strip():
-            self.consent_date.setText(self.referral_date.text() or date.today().strftime("%d/%m/%Y"))
+            self.consent_date.setText(self.referral_date.text() or edit_date(date.today()))
 
     # -- the API ----------------------------------------------------------------------------------
     def clear(self) -> None:
@@ -396,8 +392,7 @@ class ParticipantForm(QWidget):
         self.preferred_name.setText(p.preferred_name)
         self.date_of_birth.set_date(p.date_of_birth)
         _select(self.sex, p.sex)
-        nhs = normalise_nhs_number(p.nhs_number) if p.nhs_number else ""
-        self.nhs_number.setText(f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}" if len(nhs) == 10 else nhs)
+        self.nhs_number.setText(spaced_nhs_number(normalise_nhs_number(p.nhs_number or "")))
         self.phone.setText(p.phone)
         self.email.setText(p.email)
         self.postcode.setText(p.postcode)
@@ -445,7 +440,7 @@ class ParticipantForm(QWidget):
         if self.consent_given.isChecked():
             service = self.consent_date.date_value("consent.service", required=True)
         if service is not None and service > date.today():
-            raise ValidationError("consent.service", _tr("{0} is in the future").format(service.strftime("%d/%m/%Y")))
+            raise ValidationError("consent.service", _tr("{0} is in the future").format(edit_date(service)))
         values["consent"] = Consent(
             service=service,
             share_with_gp=self.share_with_gp.isChecked(),

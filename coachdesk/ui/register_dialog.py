@@ -26,8 +26,9 @@ from coachdesk.domain.model import Participant, ParticipantSummary
 from coachdesk.domain.policy import Policy
 from coachdesk.domain.vocabulary import ReferralSource
 from coachdesk.services import caseload
-from coachdesk.ui.caseload_model import british_date, listed_name
+from coachdesk.ui.caseload_model import listed_name
 from coachdesk.ui.controller import AppController
+from coachdesk.ui.formats import british_date
 from coachdesk.ui.participant_form import ParticipantForm
 
 

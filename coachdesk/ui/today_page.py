@@ -11,9 +11,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QCoreApplication,
-    QDate,
-    QLocale,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -34,28 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from coachdesk.domain.errors import CoachDeskError
-from coachdesk.domain.vocabulary import Attendance, SessionType, StepOwner, Vocabulary
+from coachdesk.domain.vocabulary import Attendance, SessionType, StepOwner
 from coachdesk.services import caseload
 from coachdesk.storage.diary import DiaryEntry, NotSeen, StepDue
 from coachdesk.ui.controller import AppController
+from coachdesk.ui.formats import long_date, stored_label
 
-_BRITISH = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 ID_ROLE = Qt.ItemDataRole.UserRole
 _ModelIndex = QModelIndex | QPersistentModelIndex
-
-
-def long_date(day: date) -> str:
-    """'Monday 23 November 2026'."""
-    return _BRITISH.toString(QDate(day.year, day.month, day.day), "dddd d MMMM yyyy")
-
-
-def _label(kind: type[Vocabulary], value: str) -> str:
-    """A vocabulary word's label, through the translator (context "vocabulary")."""
-    try:
-        text = kind(value).label
-    except ValueError:
-        text = value
-    return QCoreApplication.translate("vocabulary", text)
 
 
 @dataclass(frozen=True)
@@ -131,6 +114,8 @@ class TodayTable(QTableView):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        # Fit columns to the first rows only: measuring every row of a long list stalls the window.
+        header.setResizeContentsPrecision(60)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.doubleClicked.connect(self._open)
 
@@ -332,10 +317,10 @@ class TodayPage(QWidget):
 
     # -- rows -------------------------------------------------------------------------------
     def _session_row(self, e: DiaryEntry) -> Row:
-        kind = _label(SessionType, e.type)
+        kind = stored_label(SessionType, e.type)
         if e.minutes:
             kind = self.tr("{0}, {1} minutes").format(kind, e.minutes)
-        cells = (e.start.strftime("%H:%M"), e.display_name, kind, _label(Attendance, e.attendance))
+        cells = (e.start.strftime("%H:%M"), e.display_name, kind, stored_label(Attendance, e.attendance))
         return Row(e.participant_id, cells)
 
     def _not_seen_row(self, n: NotSeen, today: date) -> Row:
@@ -356,7 +341,7 @@ class TodayPage(QWidget):
             due = long_date(s.due)
         return Row(
             s.participant_id,
-            (due, s.display_name, s.step_text, _label(StepOwner, s.owner), s.goal_title),
+            (due, s.display_name, s.step_text, stored_label(StepOwner, s.owner), s.goal_title),
             emphasis=overdue,
         )
 

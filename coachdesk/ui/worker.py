@@ -13,12 +13,14 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from coachdesk.domain.errors import CoachDeskError
-from coachdesk.storage.vault import Vault
+
+if TYPE_CHECKING:
+    from coachdesk.storage.vault import Vault
 
 log = logging.getLogger("coachdesk.ui.worker")
 
@@ -142,7 +144,7 @@ class VaultWorker(QObject):
 
     def wait_idle(self, timeout_ms: int = 30_000) -> bool:
         """Block until queued jobs have run (used at shutdown and by tests)."""
-        if self.synchronous or self._thread is None:
+        if self.synchronous or self._thread is None or not self._thread.isRunning():
             return True
         done = threading.Event()
         self._post.emit(Job(lambda _h: done.set(), None, None, None, -1))
@@ -160,6 +162,8 @@ class VaultWorker(QObject):
         if self.synchronous or self._thread is None:
             close(self.holder)
             return
+        if not self._thread.isRunning():
+            return  # already shut down (the window's close and the app's exit both ask)
         self.run(close)
         self.wait_idle()
         self._thread.quit()

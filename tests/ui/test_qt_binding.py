@@ -33,3 +33,20 @@ def test_signal_emits_keep_true_alive(qtbot) -> None:
         emitter.fired.emit(True)
     assert len(received) == 200
     assert sys.getrefcount(True) - before > -50
+
+
+def test_worker_shuts_down_once_and_quickly(qapp) -> None:
+    """The window's close and the app's exit both shut the worker down; the second must not wait."""
+    import time
+
+    from coachdesk.ui.worker import VaultWorker
+
+    worker = VaultWorker()
+    results: list[int] = []
+    worker.run(lambda _holder: 42, results.append)
+    worker.shutdown()
+    started = time.monotonic()
+    worker.shutdown()
+    assert time.monotonic() - started < 5
+    qapp.processEvents()
+    assert results == [42]

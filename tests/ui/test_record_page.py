@@ -63,7 +63,8 @@ def test_empty_page_says_how_to_open_a_record(page) -> None:
 
 
 def test_opening_a_record_fills_every_tab(page, people, controller) -> None:
-    from coachdesk.ui.record.parsing import edit_date, format_pence
+    from coachdesk.ui.formats import edit_date
+    from coachdesk.ui.record.parsing import format_pence
 
     p = rich(people)
     page.show_participant(p.id)

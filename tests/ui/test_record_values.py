@@ -71,7 +71,8 @@ def test_pence_are_shown_as_pounds_and_pence() -> None:
     ],
 )
 def test_british_dates(typed: str, day: date | None) -> None:
-    from coachdesk.ui.record.parsing import edit_date, parse_date
+    from coachdesk.ui.formats import edit_date
+    from coachdesk.ui.record.parsing import parse_date
 
     assert parse_date(typed, "x") == day
     if day:

@@ -12,8 +12,9 @@ from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.model import Closure, Participant, SkillsInventory
 from coachdesk.domain.policy import Policy
 from coachdesk.domain.vocabulary import Attendance, ClosureReason, GoalStatus
-from coachdesk.ui.record.fields import ChoiceField, DateField, MessageLabel, hint, labelled, long_date, vocab_label
-from coachdesk.ui.record.parsing import edit_date, parse_date
+from coachdesk.ui.formats import british_date, edit_date, vocab_label
+from coachdesk.ui.record.fields import ChoiceField, DateField, MessageLabel, hint, labelled, shown_date
+from coachdesk.ui.record.parsing import parse_date
 from coachdesk.ui.record.tab import RecordTab, split_path
 
 
@@ -110,13 +111,10 @@ class ClosureTab(RecordTab):
             self.state.clear()
             return
         if not self._closed:
-            self.state.setText(self.tr("The case is open (referred {0}).").format(long_date(self._referral)))
+            self.state.setText(self.tr("The case is open (referred {0}).").format(british_date(self._referral)))
             return
         reason = self.reason.value()
-        try:
-            day = long_date(parse_date(self.date.value(), ""))
-        except ValidationError:
-            day = self.date.value()
+        day = shown_date(self.date.value())
         text = self.tr("The case is closed: {0}, {1}.").format(day, vocab_label(reason) if reason else "")
         if self._stored is None:
             text += " " + self.tr("Save (Ctrl+S) to keep the closure.")
@@ -148,7 +146,7 @@ class ClosureTab(RecordTab):
             )
         ]
         if attended:
-            lines.append(self.tr("Last attended: {0}.").format(long_date(max(attended))))
+            lines.append(self.tr("Last attended: {0}.").format(british_date(max(attended))))
         goals = Counter(g.status for g in p.goals)
         lines.append(
             self.tr("Goals: {0} achieved, {1} open, {2} dropped.").format(
@@ -157,7 +155,7 @@ class ClosureTab(RecordTab):
         )
         if p.outcomes:
             lines.append(self.tr("Outcomes:"))
-            lines += [f"• {vocab_label(o.type)}, {long_date(o.date)}" for o in p.outcomes]
+            lines += [f"• {vocab_label(o.type)}, {british_date(o.date)}" for o in p.outcomes]
         else:
             lines.append(self.tr("No outcomes recorded."))
         return "\n".join(lines)

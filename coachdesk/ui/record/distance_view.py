@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from coachdesk.domain.model import SkillsInventory
+from coachdesk.ui.formats import british_date
 from coachdesk.ui.record.distance import DistanceTravelled, distance_travelled, signed
-from coachdesk.ui.record.fields import empty_state, long_date, section_title
+from coachdesk.ui.record.fields import empty_state, section_title
 
 
 class DistanceView(QWidget):
@@ -103,8 +104,8 @@ class DistanceView(QWidget):
                 "From {0} to {1} ({2} inventories): confidence rose in {3} skill(s) and fell in {4}; "
                 "{5} skill(s) added."
             ).format(
-                long_date(result.first_on),
-                long_date(result.latest_on),
+                british_date(result.first_on),
+                british_date(result.latest_on),
                 result.inventories,
                 result.rose,
                 result.fell,

@@ -11,17 +11,9 @@ from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.model import EmployerContact, Outcome, Participant, SkillsInventory
 from coachdesk.domain.policy import Policy
 from coachdesk.domain.vocabulary import ContactKind, OutcomeType
-from coachdesk.ui.record.fields import (
-    ChoiceField,
-    DateField,
-    LineField,
-    MessageLabel,
-    NotesField,
-    long_date,
-    shown_date,
-    vocab_label,
-)
-from coachdesk.ui.record.parsing import edit_date, format_pence, parse_date, parse_pence, parse_whole_number
+from coachdesk.ui.formats import british_date, edit_date, vocab_label
+from coachdesk.ui.record.fields import ChoiceField, DateField, LineField, MessageLabel, NotesField, shown_date
+from coachdesk.ui.record.parsing import format_pence, parse_date, parse_pence, parse_whole_number
 from coachdesk.ui.record.rows import Row, RowEditor
 from coachdesk.ui.record.tab import RecordTab, split_path
 
@@ -152,12 +144,12 @@ class EmploymentTab(RecordTab):
                 self.tr(
                     "{0} weeks after the job start is {1}, which has not come yet: check with the "
                     "participant on or after that date."
-                ).format(weeks, long_date(due))
+                ).format(weeks, british_date(due))
             )
         else:
             self.notice.setText(
                 self.tr("Dated {0} weeks after the job start of {1}; change the date if needed.").format(
-                    weeks, long_date(start_day)
+                    weeks, british_date(start_day)
                 )
             )
         self.outcomes.field("date").setFocus()  # type: ignore[union-attr]

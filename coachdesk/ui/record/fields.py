@@ -8,7 +8,7 @@ record is applied, so a half-typed value is kept on screen and reported, never s
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, time
+from datetime import time
 from enum import Enum
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTime, Signal
@@ -30,23 +30,12 @@ from PySide6.QtWidgets import (
 
 from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.vocabulary import Vocabulary
+from coachdesk.ui.formats import british_date, vocab_label
 from coachdesk.ui.record.parsing import parse_date
 
-
-def vocab_label(word: Vocabulary) -> str:
-    """A vocabulary word's label, translatable in the "Vocabulary" context."""
-    return QCoreApplication.translate("Vocabulary", word.label)
-
-
-# Fixed, as in the caseload table, so a date reads the same whatever the OS locale ("Sep", not "Sept").
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def long_date(value: date | None) -> str:
-    """The record's display form of a date: 23 Nov 2026."""
-    if value is None:
-        return ""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+# The record's old name for `formats.british_date` (23 Nov 2026, not the long form of
+# `formats.long_date`), kept while record_page.py still imports it from here.
+long_date = british_date
 
 
 def centred_block(*widgets: QWidget, width: int = 560) -> QWidget:
@@ -71,7 +60,7 @@ def centred_block(*widgets: QWidget, width: int = 560) -> QWidget:
 def shown_date(text: str) -> str:
     """A typed date in the display form when it parses, else as typed (a list shows both)."""
     try:
-        return long_date(parse_date(text or "", ""))
+        return british_date(parse_date(text or "", ""))
     except ValidationError:
         return text
 

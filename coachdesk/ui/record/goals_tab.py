@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 from coachdesk.domain.model import Goal, GoalStep, Participant, SkillsInventory, new_id
 from coachdesk.domain.policy import Policy
 from coachdesk.domain.vocabulary import GoalCategory, GoalStatus, StepOwner
-from coachdesk.ui.record.fields import CheckField, ChoiceField, DateField, LineField, long_date, shown_date, vocab_label
-from coachdesk.ui.record.parsing import edit_date, parse_date
+from coachdesk.ui.formats import british_date, edit_date, vocab_label
+from coachdesk.ui.record.fields import CheckField, ChoiceField, DateField, LineField, shown_date
+from coachdesk.ui.record.parsing import parse_date
 from coachdesk.ui.record.rows import Row, RowEditor
 from coachdesk.ui.record.tab import RecordTab, split_path
 
@@ -141,7 +142,7 @@ class GoalsTab(RecordTab):
         self.goals.set_rows(self.rows, keep_selection=same)
         self._show_goal(self.goals.current_index())
         if participant.action_plans_issued:
-            dates = ", ".join(long_date(d) for d in participant.action_plans_issued)
+            dates = ", ".join(british_date(d) for d in participant.action_plans_issued)
             self.plans.setText(self.tr("Action plans printed: {0}").format(dates))
         else:
             self.plans.setText(self.tr("No action plan printed yet."))

@@ -28,6 +28,7 @@ from coachdesk.domain.model import (
 )
 from coachdesk.domain.policy import Policy
 from coachdesk.domain.vocabulary import QualificationLevel
+from coachdesk.ui.formats import british_date, edit_date, vocab_label
 from coachdesk.ui.record.distance_view import DistanceView
 from coachdesk.ui.record.fields import (
     ChoiceField,
@@ -40,10 +41,8 @@ from coachdesk.ui.record.fields import (
     empty_state,
     hint,
     labelled,
-    long_date,
-    vocab_label,
 )
-from coachdesk.ui.record.parsing import edit_date, parse_date, parse_lines, parse_month, parse_whole_number
+from coachdesk.ui.record.parsing import parse_date, parse_lines, parse_month, parse_whole_number
 from coachdesk.ui.record.rows import RowEditor
 from coachdesk.ui.record.tab import RecordTab, split_path
 
@@ -218,7 +217,7 @@ class InventoryTab(RecordTab):
                 self.tr(
                     "A new inventory dated {0}, starting from the last one, which stays in the history. "
                     "Update what has changed with the participant, then save."
-                ).format(long_date(today))
+                ).format(british_date(today))
             )
         self._has_inventory = True
         self.completed_on.set_value(edit_date(today))
@@ -261,7 +260,7 @@ class InventoryTab(RecordTab):
         self.barriers.set_value("\n".join(inv.barriers) if inv else "")
 
     def _show_history(self) -> None:
-        dates = [long_date(h.completed_on) for h in self._history]
+        dates = [british_date(h.completed_on) for h in self._history]
         if len(dates) > 1:
             self.history_label.setText(self.tr("Saved inventories: {0}").format(", ".join(dates)))
         elif dates:

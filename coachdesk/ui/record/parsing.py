@@ -24,11 +24,6 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("RecordParsing", text)
 
 
-def edit_date(value: date | None) -> str:
-    """A date as the record's edits show it: 05/10/2026."""
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
 def parse_date(text: str, path: str, *, required: bool = False) -> date | None:
     """dd/mm/yyyy (also d/m/yyyy, dots or dashes, or yyyy-mm-dd); empty is None unless required."""
     text = text.strip()

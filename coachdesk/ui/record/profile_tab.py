@@ -12,9 +12,10 @@ from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.model import BenefitChange, Participant, SkillsInventory
 from coachdesk.domain.policy import Policy
 from coachdesk.domain.vocabulary import Benefit
+from coachdesk.ui.formats import edit_date, vocab_label
 from coachdesk.ui.participant_form import CheckList, ParticipantForm
-from coachdesk.ui.record.fields import DateField, MultiChoiceField, shown_date, vocab_label
-from coachdesk.ui.record.parsing import edit_date, parse_date
+from coachdesk.ui.record.fields import DateField, MultiChoiceField, shown_date
+from coachdesk.ui.record.parsing import parse_date
 from coachdesk.ui.record.rows import Row, RowEditor
 from coachdesk.ui.record.tab import RecordTab, split_path
 

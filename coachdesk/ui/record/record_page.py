@@ -1,16 +1,22 @@
-"""The participant record: a header (name, practice, referral date, open or closed, Save) over one
-tab per part of the record. The page holds the Participant read by the worker; tabs apply their
-edits into a copy of it, and Save (Ctrl+S) writes the whole copy in one transaction — or, when a
-value is not acceptable, writes nothing and shows the field.
+"""The participant record: a header (name, practice, referral date, open or closed, Print action
+plan…, Save) over one tab per part of the record. The page holds the Participant read by the
+worker; tabs apply their edits into a copy of it, and Save (Ctrl+S) writes the whole copy in one
+transaction — or, when a value is not acceptable, writes nothing and shows the field.
 
 Locking: before the lock job runs, any unsaved session notes are kept as encrypted drafts; after
-unlock, `restore_drafts` opens that participant and puts the text back."""
+unlock, `restore_drafts` opens that participant and puts the text back.
+
+Printing: Print action plan… (Ctrl+P) opens the plan's preview (print_preview.py), made from the
+record as saved; with unsaved changes the coach first chooses to save them or to print the saved
+version, and the preview says which it shows."""
 
 from __future__ import annotations
 
 import copy
 import logging
+from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -42,6 +48,9 @@ from coachdesk.ui.record.profile_tab import ProfileTab
 from coachdesk.ui.record.record_ops import RecordData
 from coachdesk.ui.record.sessions_tab import SessionsTab
 from coachdesk.ui.record.tab import RecordTab
+
+if TYPE_CHECKING:
+    from coachdesk.ui.record.print_preview import PrintPreviewDialog
 
 log = logging.getLogger("coachdesk.ui.record")
 
@@ -78,6 +87,18 @@ class RecordPage(QWidget):
         self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.save_action.triggered.connect(self.save)
         self.addAction(self.save_action)
+        self.print_button = QPushButton(self.tr("Print action plan…"))
+        self.print_button.setToolTip(self.tr("Preview and print this participant's action plan (Ctrl+P)"))
+        self.print_button.setAccessibleName(self.tr("Print the action plan"))
+        self.print_button.clicked.connect(self.print_plan)
+        self.print_action = QAction(self.tr("Print the action plan"), self)
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)
+        # Anywhere in the window while the record is shown (focus may still be in the navigation);
+        # a hidden page's shortcut is inactive.
+        self.print_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.print_action.triggered.connect(self.print_plan)
+        self.addAction(self.print_action)
+        self.preview: PrintPreviewDialog | None = None  # the open print preview, if any
         self.problem = MessageLabel(self.tr("Problem saving the record"), error=True)
         self.info = MessageLabel(self.tr("Record message"))
 
@@ -108,6 +129,7 @@ class RecordPage(QWidget):
         header = QHBoxLayout()
         header.addLayout(titles, 1)
         header.addWidget(self.unsaved, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignVCenter)
         record = QWidget()
         record_layout = QVBoxLayout(record)
@@ -163,6 +185,7 @@ class RecordPage(QWidget):
         self.problem.clear()
         self.info.clear()
         self.stack.setCurrentIndex(1)
+        self._set_printable(True)
         if switching:
             self.tabs.setCurrentWidget(self.sessions if data.participant.sessions else self.profile)
 
@@ -237,6 +260,10 @@ class RecordPage(QWidget):
     # -- saving ---------------------------------------------------------------------------------
     def save(self) -> bool:
         """Check and write the whole record; False (nothing written) when a value is not acceptable."""
+        return self._save()
+
+    def _save(self, then: Callable[[], None] | None = None) -> bool:
+        """`save`, then call `then` once the record is written (not if it fails or another record opens)."""
         if self._participant is None:
             return True
         try:
@@ -248,13 +275,13 @@ class RecordPage(QWidget):
         today = date.today()
         self.controller.run(
             lambda vault: record_ops.save_record(vault, edited, today),
-            on_done=lambda data: self._saved(token, edits, data),
+            on_done=lambda data: self._saved(token, edits, data, then),
             on_error=self._save_failed,
         )
         self.controller.run(lambda vault: drafts_ops.discard_for(vault, pid), on_error=self._drafts_failed)
         return True
 
-    def _saved(self, token: int, edits: int, data: RecordData) -> None:
+    def _saved(self, token: int, edits: int, data: RecordData, then: Callable[[], None] | None = None) -> None:
         if token != self._request:
             return
         self._participant = data.participant
@@ -265,6 +292,8 @@ class RecordPage(QWidget):
             self._show_header()  # the coach kept typing while it saved: keep their new edits on screen
         self.problem.clear()
         self.info.setText(self.tr("Saved."))
+        if then is not None:
+            then()
 
     def _save_failed(self, exc: Exception) -> None:
         if isinstance(exc, ValidationError):
@@ -284,6 +313,67 @@ class RecordPage(QWidget):
                 break
         self.info.clear()
         self.problem.setText(self.tr("Not saved. {0}").format(sentence or exc.message))
+
+    # -- printing the action plan ------------------------------------------------------------------
+    def _set_printable(self, printable: bool) -> None:
+        self.print_button.setEnabled(printable)
+        self.print_action.setEnabled(printable)
+
+    def _ask_print_unsaved(self) -> Answer:
+        """Save (then print) / Ignore (print the saved version) / Cancel. Tests patch this method."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Unsaved changes"))
+        box.setText(self.tr("This record has changes that are not saved."))
+        box.setInformativeText(
+            self.tr(
+                "The action plan is made from the saved record. Save the changes first, so that the plan "
+                "includes them, or print the plan from the record as it was last saved, without them?"
+            )
+        )
+        save = box.addButton(self.tr("Save, then print"), QMessageBox.ButtonRole.AcceptRole)
+        saved = box.addButton(self.tr("Print the saved version"), QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is save:
+            return Answer.Save
+        if clicked is saved:
+            return Answer.Ignore
+        return Answer.Cancel
+
+    def print_plan(self) -> None:
+        """Open the print preview of the shown participant's action plan (Ctrl+P)."""
+        if self._participant is None:
+            return
+        if self.preview is not None:
+            self.preview.raise_()
+            self.preview.activateWindow()
+            return
+        if not self.has_unsaved_changes():
+            self._open_preview(saved_version_only=False)
+            return
+        answer = self._ask_print_unsaved()
+        if answer == Answer.Save:
+            self._save(then=lambda: self._open_preview(saved_version_only=False))
+        elif answer == Answer.Ignore:
+            self._open_preview(saved_version_only=True)
+
+    def _open_preview(self, saved_version_only: bool) -> None:
+        from coachdesk.ui.record.print_preview import PrintPreviewDialog  # noqa: PLC0415 - pdfium only when asked
+
+        if self._participant is None or self.preview is not None:
+            return
+        dialog = PrintPreviewDialog(self.controller, self._participant.id, self, saved_version_only=saved_version_only)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result: self._preview_closed(dialog))
+        self.preview = dialog
+        dialog.open()
+
+    def _preview_closed(self, dialog: PrintPreviewDialog) -> None:
+        if self.preview is dialog:
+            self.preview = None
 
     # -- leaving --------------------------------------------------------------------------------
     def _ask_unsaved(self) -> Answer:
@@ -369,4 +459,5 @@ class RecordPage(QWidget):
         self.problem.clear()
         self.info.clear()
         self._set_dirty(False)
+        self._set_printable(False)
         self.stack.setCurrentIndex(0)

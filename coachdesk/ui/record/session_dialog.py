@@ -8,8 +8,9 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QV
 
 from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.vocabulary import Attendance, SessionType
+from coachdesk.ui.formats import edit_date
 from coachdesk.ui.record.fields import ChoiceField, DateField, LineField, TimeField, labelled
-from coachdesk.ui.record.parsing import edit_date, parse_date, parse_whole_number
+from coachdesk.ui.record.parsing import parse_date, parse_whole_number
 from coachdesk.ui.record.rows import Row
 
 

@@ -12,8 +12,9 @@ from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.model import Participant, Session, SkillsInventory, new_id
 from coachdesk.domain.policy import Policy
 from coachdesk.domain.vocabulary import Attendance, SessionType
-from coachdesk.ui.record.fields import ChoiceField, NotesField, labelled, section_title, shown_date, vocab_label
-from coachdesk.ui.record.parsing import edit_date, parse_date, parse_whole_number
+from coachdesk.ui.formats import edit_date, vocab_label
+from coachdesk.ui.record.fields import ChoiceField, NotesField, labelled, section_title, shown_date
+from coachdesk.ui.record.parsing import parse_date, parse_whole_number
 from coachdesk.ui.record.rows import Row, RowEditor
 from coachdesk.ui.record.session_dialog import SessionDialog, new_session_row
 from coachdesk.ui.record.tab import RecordTab, split_path
