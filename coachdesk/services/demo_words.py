@@ -456,7 +456,7 @@ RETENTION_NOTES = (
 GOALS = {
     "work": (
         (
-            "Find a part-time job in {job}",
+            "Find a part-time job ({job})",
             (
                 "Update the CV with the coach",
                 "Look at {job} vacancies twice a week",
