@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import SLOT, QEvent, QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger("coachdesk.ui.lock")
@@ -73,11 +73,11 @@ class SessionWatcher(QObject):
             return
         session = QDBusConnection.sessionBus()
         if session.isConnected():
-            for service in ("org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"):
-                if session.connect(
-                    service, "/" + service.replace(".", "/"), service, "ActiveChanged", self, "_screen_saver(bool)"
-                ):
-                    self.connected.append(service)
+            for interface in ("org.freedesktop.ScreenSaver", "org.gnome.ScreenSaver"):
+                # Any sender: the screen saver's well-known name may not be taken yet at start-up.
+                path = "/" + interface.replace(".", "/")
+                if session.connect("", path, interface, "ActiveChanged", self, SLOT("screen_saver_changed(bool)")):
+                    self.connected.append(interface)
         system = QDBusConnection.systemBus()
         if system.isConnected() and system.connect(
             "org.freedesktop.login1",
@@ -85,14 +85,16 @@ class SessionWatcher(QObject):
             "org.freedesktop.login1.Manager",
             "PrepareForSleep",
             self,
-            "_sleep(bool)",
+            SLOT("sleep_coming(bool)"),
         ):
             self.connected.append("login1")
 
-    def _screen_saver(self, active: bool) -> None:
+    @Slot(bool)
+    def screen_saver_changed(self, active: bool) -> None:
         if active:
             self.screen_locked.emit()
 
-    def _sleep(self, going: bool) -> None:
+    @Slot(bool)
+    def sleep_coming(self, going: bool) -> None:
         if going:
             self.screen_locked.emit()
