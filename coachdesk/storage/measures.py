@@ -44,12 +44,14 @@ _STATEMENTS: tuple[tuple[str, str], ...] = (
     ),
     (
         "new_by_benefit.",
-        "SELECT p.practice, j.value, COUNT(DISTINCT p.id) FROM participants p, json_each(p.benefits_at_referral) j"
+        "SELECT p.practice, j.value, COUNT(DISTINCT p.id) FROM participants p INDEXED BY participants_referral,"
+        " json_each(p.benefits_at_referral) j"
         " WHERE p.referral_date >= :first AND p.referral_date <= :last GROUP BY p.practice, j.value",
     ),
     (
         "new_by_condition.",
-        "SELECT p.practice, j.value, COUNT(DISTINCT p.id) FROM participants p, json_each(p.conditions) j"
+        "SELECT p.practice, j.value, COUNT(DISTINCT p.id) FROM participants p INDEXED BY participants_referral,"
+        " json_each(p.conditions) j"
         " WHERE p.referral_date >= :first AND p.referral_date <= :last GROUP BY p.practice, j.value",
     ),
     (
@@ -71,10 +73,14 @@ _STATEMENTS: tuple[tuple[str, str], ...] = (
     ),
     (
         "",
-        "SELECT p.practice, 'first_appointments', COUNT(*) FROM participants p JOIN ("
-        " SELECT participant_id, MIN(start) AS first_start FROM sessions WHERE attendance = :attended"
-        " GROUP BY participant_id) s ON s.participant_id = p.id"
-        " WHERE s.first_start >= :first AND s.first_start < :next GROUP BY p.practice",
+        # First attended session in the month: attended in it, and never before it.
+        "SELECT p.practice, 'first_appointments', COUNT(*) FROM ("
+        " SELECT DISTINCT participant_id AS pid FROM sessions"
+        " WHERE start >= :first AND start < :next AND attendance = :attended) s"
+        " CROSS JOIN participants p ON p.id = s.pid"
+        " WHERE NOT EXISTS (SELECT 1 FROM sessions e"
+        "  WHERE e.participant_id = s.pid AND e.start < :first AND e.attendance = :attended)"
+        " GROUP BY p.practice",
     ),
     (
         "",
@@ -123,9 +129,11 @@ _STATEMENTS: tuple[tuple[str, str], ...] = (
         " ELSE 'over_60_days' END AS band, COUNT(*) FROM ("
         " SELECT p.practice AS practice,"
         "  CAST(julianday(c.first_date) - julianday(p.referral_date) AS INTEGER) AS days"
-        " FROM participants p JOIN ("
-        "  SELECT participant_id, MIN(date) AS first_date FROM employer_contacts GROUP BY participant_id"
-        " ) c ON c.participant_id = p.id WHERE c.first_date >= :first AND c.first_date <= :last)"
+        " FROM (SELECT participant_id, MIN(date) AS first_date FROM employer_contacts"
+        "  WHERE date >= :first AND date <= :last GROUP BY participant_id) c"
+        " CROSS JOIN participants p ON p.id = c.participant_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM employer_contacts e"
+        "  WHERE e.participant_id = c.participant_id AND e.date < :first))"
         " GROUP BY practice, band",
     ),
     (
@@ -138,10 +146,13 @@ _STATEMENTS: tuple[tuple[str, str], ...] = (
     ),
     (
         "",
-        "SELECT p.practice, 'first_job_starts', COUNT(*) FROM participants p JOIN ("
-        " SELECT participant_id, MIN(date) AS first_date FROM outcomes WHERE type = :job_start"
-        " GROUP BY participant_id) o ON o.participant_id = p.id"
-        " WHERE o.first_date >= :first AND o.first_date <= :last GROUP BY p.practice",
+        "SELECT p.practice, 'first_job_starts', COUNT(*) FROM ("
+        " SELECT DISTINCT participant_id AS pid FROM outcomes"
+        " WHERE type = :job_start AND date >= :first AND date <= :last) o"
+        " CROSS JOIN participants p ON p.id = o.pid"
+        " WHERE NOT EXISTS (SELECT 1 FROM outcomes e"
+        "  WHERE e.participant_id = o.pid AND e.type = :job_start AND e.date < :first)"
+        " GROUP BY p.practice",
     ),
     (
         "closures.",
@@ -170,12 +181,13 @@ WITH changes AS (
            EXISTS (SELECT 1 FROM json_each(bc.benefits) j WHERE j.value IN ({_OOW_MARKS})) AS oow,
            bc.position AS position
     FROM benefit_changes bc
+    WHERE bc.participant_id IN (SELECT participant_id FROM benefit_changes WHERE date >= ? AND date <= ?)
 ), ordered AS (
     SELECT pid, day, oow, LAG(oow) OVER (PARTITION BY pid ORDER BY day, position) AS before
     FROM changes
 )
 SELECT p.practice, 'left_out_of_work_benefits', COUNT(DISTINCT p.id)
-FROM ordered c JOIN participants p ON p.id = c.pid
+FROM ordered c CROSS JOIN participants p ON p.id = c.pid
 WHERE c.day >= ? AND c.day <= ? AND c.oow = 0 AND COALESCE(c.before, 1) = 1
   AND EXISTS (SELECT 1 FROM json_each(p.benefits_at_referral) r WHERE r.value IN ({_OOW_MARKS}))
 GROUP BY p.practice
@@ -237,6 +249,7 @@ def count_measures(conn: Connection, period: str, living_wage: Sequence[tuple[da
         if threshold is not None and pence >= threshold:
             add(practice, "job_starts_paid_llw", 1)
 
-    for practice, measure, value in conn.execute(_LEFT_OOW_SQL, (*_OOW, params["first"], params["last"], *_OOW)):
+    span = (params["first"], params["last"])
+    for practice, measure, value in conn.execute(_LEFT_OOW_SQL, (*_OOW, *span, *span, *_OOW)):
         add(practice, measure, value)
     return counts
