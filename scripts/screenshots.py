@@ -109,7 +109,7 @@ def main() -> int:
         name = tabs.tabText(index).replace("&", "").lower().replace(" ", "-")
         grab(app, window, out / f"record-{name}.png")
 
-    controller.lock("Locked.")
+    window.lock_action.trigger()  # as Ctrl+L does
     grab(app, window, out / "locked.png")
     controller.shutdown()
     return 0

@@ -143,7 +143,9 @@ class MainWindow(QMainWindow):
         self.caseload_action.triggered.connect(lambda: self.nav.setCurrentRow(CASELOAD))
         self.lock_action = QAction(self.tr("&Lock"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(lambda: self.controller.lock(self.tr("Locked.")))
+        self.lock_action.triggered.connect(
+            lambda: self.controller.lock(self.tr("You locked CoachDesk. Enter your passphrase to carry on."))
+        )
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)

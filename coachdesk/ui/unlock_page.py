@@ -3,12 +3,13 @@ recovery key, which then sets a new passphrase. A wrong passphrase gets a calm s
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -33,7 +34,8 @@ class UnlockPage(QWidget):
         self.controller = controller
         card = QFrame()
         card.setObjectName("unlockCard")
-        card.setMaximumWidth(440)
+        # A fixed width lets word-wrapped messages report their real height (none is clipped).
+        card.setFixedWidth(440)
         title = QLabel(self.tr("CoachDesk is locked"))
         title.setObjectName("pageTitle")
         self.reason = QLabel()
@@ -68,9 +70,15 @@ class UnlockPage(QWidget):
         inner.addWidget(self.unlock_button)
         inner.addWidget(self.keyring_button)
         inner.addWidget(self.recovery_button)
+        # Centred by stretches rather than an alignment flag: an aligned widget gets its size
+        # hint, which does not grow for a wrapped message, and the message would be clipped.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(card)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
         self.setTabOrder(self.passphrase, self.unlock_button)
         self.setTabOrder(self.unlock_button, self.keyring_button)
