@@ -56,6 +56,11 @@ def caseload(vault: Vault, practice: str | None = None, open_only: bool | None =
     return participants.summaries(vault.conn, practice, open_only)
 
 
+def count(vault: Vault) -> int:
+    """How many participants the vault holds, open or closed."""
+    return participants.count(vault.conn)
+
+
 def find(vault: Vault, text: str) -> list[ParticipantSummary]:
     return participants.summaries_for(vault.conn, search.search_ids(vault.conn, text))
 

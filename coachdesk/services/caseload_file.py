@@ -9,10 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from coachdesk.domain.checks import check_participant
+from coachdesk.domain.clock import utc_stamp
 from coachdesk.domain.codec import decode, encode, join_path
 from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.model import Participant
@@ -125,7 +126,7 @@ def import_file(vault: Vault, path: Path, today: date | None = None) -> ImportRe
 
 
 def document(records: Iterable[Participant], exported_at: datetime | None = None) -> dict[str, object]:
-    stamp = (exported_at or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = utc_stamp(exported_at)
     return {"format": FORMAT, "exported_at": stamp, "participants": [encode(p) for p in records]}
 
 

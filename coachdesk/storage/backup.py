@@ -22,13 +22,13 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlcipher3 import dbapi2
 
 from coachdesk import __version__
+from coachdesk.domain.clock import utc_stamp
 from coachdesk.domain.errors import VaultError, WrongKeyError
 from coachdesk.storage import audit, database, schema
 from coachdesk.storage.files import fsync_directory
@@ -69,7 +69,7 @@ def write_backup(vault: Vault, dest: Path, progress: Progress | None = None) -> 
         slots_bytes = KeySlotFile(slots.vault_id, slots.created_at, database.read_salt(tmp_db).hex(), kept).to_bytes()
         manifest = {
             "format": BACKUP_FORMAT,
-            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created_at": utc_stamp(),
             "vault_id": vault.vault_id,
             "schema_version": version,
             "software": f"coachdesk {__version__}",

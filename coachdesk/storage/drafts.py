@@ -4,8 +4,8 @@ it is saved or discarded. Keyed by what it belongs to ("session:<id>", "new-sess
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
+from coachdesk.domain.clock import utc_stamp
 from coachdesk.storage.database import Connection
 
 
@@ -21,7 +21,7 @@ def save(conn: Connection, key: str, participant_id: str, body: str) -> None:
     conn.execute(
         "INSERT INTO drafts(key, participant_id, body, saved_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT(key) DO UPDATE SET body = excluded.body, saved_at = excluded.saved_at",
-        (key, participant_id, body, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+        (key, participant_id, body, utc_stamp()),
     )
 
 

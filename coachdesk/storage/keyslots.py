@@ -13,7 +13,6 @@ import json
 import os
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from coachdesk.domain.clock import utc_stamp
 from coachdesk.domain.errors import VaultError, WrongKeyError
 from coachdesk.storage.files import atomic_write
 
@@ -251,5 +251,5 @@ class KeySlotFile:
 
 
 def new_slot_file(vault_id: str, database_salt: bytes) -> KeySlotFile:
-    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    now = utc_stamp()
     return KeySlotFile(vault_id=vault_id, created_at=now, database_salt=database_salt.hex(), slots=[])

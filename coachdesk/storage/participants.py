@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
+from coachdesk.domain.clock import utc_stamp
 from coachdesk.domain.codec import decode, encode
 from coachdesk.domain.errors import NotFoundError, ValidationError
 from coachdesk.domain.model import (
@@ -54,10 +55,6 @@ def _d(text: str | None) -> date | None:
 
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def exists(conn: Connection, participant_id: str) -> bool:
@@ -126,7 +123,7 @@ def _write(conn: Connection, p: Participant) -> bool:
             json.dumps([c.value for c in p.conditions]),
             _iso(p.closed.date) if p.closed else None,
             p.closed.reason.value if p.closed else None,
-            _now(),
+            utc_stamp(),
         ),
     )
     _replace_children(conn, p)
@@ -212,11 +209,11 @@ def _save_inventory(conn: Connection, pid: str, inventory: SkillsInventory | Non
     if same_day is None:
         conn.execute(
             "INSERT INTO skills_inventories(participant_id, completed_on, body, recorded_at) VALUES (?, ?, ?, ?)",
-            (pid, day, body, _now()),
+            (pid, day, body, utc_stamp()),
         )
     elif same_day[1] != body:
         conn.execute(
-            "UPDATE skills_inventories SET body = ?, recorded_at = ? WHERE pk = ?", (body, _now(), same_day[0])
+            "UPDATE skills_inventories SET body = ?, recorded_at = ? WHERE pk = ?", (body, utc_stamp(), same_day[0])
         )
 
 

@@ -8,10 +8,10 @@ migrate."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlcipher3 import dbapi2
 
+from coachdesk.domain.clock import utc_stamp
 from coachdesk.domain.errors import VaultError
 from coachdesk.storage.database import Connection, transaction
 
@@ -226,7 +226,7 @@ def migrate(conn: Connection) -> list[int]:
             step(conn)
             conn.execute(
                 "INSERT INTO schema_version(version, applied_at) VALUES (?, ?)",
-                (target, datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+                (target, utc_stamp()),
             )
             conn.execute(f"PRAGMA user_version = {int(target)}")
         applied.append(target)

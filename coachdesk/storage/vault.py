@@ -13,12 +13,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
+from coachdesk.domain.clock import utc_stamp
 from coachdesk.domain.errors import VaultError, WrongKeyError
 from coachdesk.domain.policy import Policy, parse_policy
 from coachdesk.storage import audit, database, device_keyring, schema
@@ -34,10 +33,6 @@ from coachdesk.storage.keyslots import (
 from coachdesk.storage.layout import DB_NAME, LOCK_NAME, SLOTS_NAME, vault_exists
 from coachdesk.storage.lockfile import VaultLock
 from coachdesk.storage.recovery_key import new_recovery_key, parse_recovery_key
-
-
-def _utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _wipe(key: bytearray | None) -> None:
@@ -97,7 +92,7 @@ class Vault:
             with database.transaction(conn):
                 conn.executemany(
                     "INSERT INTO meta(key, value) VALUES (?, ?)",
-                    [("vault_id", vault_id), ("created_at", _utc_now()), ("policy", policy_text)],
+                    [("vault_id", vault_id), ("created_at", utc_stamp()), ("policy", policy_text)],
                 )
                 audit.record(conn, "vault.created")
             slots = new_slot_file(vault_id, database.read_salt(vault.db_path))
@@ -364,8 +359,3 @@ class Vault:
             "kdf": json.loads(json.dumps(self.slots.slot("passphrase")["kdf"]))  # type: ignore[index]
             | {"salt": "…"},
         }
-
-
-def remove_vault_files(folder: Path) -> None:
-    """Delete a vault folder that this process created and must not leave behind (used on failure)."""
-    shutil.rmtree(folder, ignore_errors=True)

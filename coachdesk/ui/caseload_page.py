@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from coachdesk.domain.model import ParticipantSummary
 from coachdesk.services import caseload
-from coachdesk.storage import participants
 from coachdesk.storage.vault import Vault
 from coachdesk.ui.caseload_model import CaseloadModel, Column, sort_name
 from coachdesk.ui.controller import AppController
@@ -72,7 +71,7 @@ def read_listing(vault: Vault, text: str, practice: str | None, open_only: bool 
     total = -1
     if not rows:  # nobody at all, or only nobody these filters let through?
         filtered = bool(practice) or open_only is not None
-        total = participants.count(vault.conn) if filtered else 0
+        total = caseload.count(vault) if filtered else 0
     return Listing(rows, searched=False, total=total)
 
 

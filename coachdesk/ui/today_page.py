@@ -199,7 +199,6 @@ class TodayPage(QWidget):
         super().__init__(parent)
         self.controller = controller
         self._request = 0
-        self.shown_day: date | None = None
 
         self.heading = QLabel()
         self.heading.setObjectName("pageTitle")
@@ -302,7 +301,6 @@ class TodayPage(QWidget):
         if request != self._request:
             return  # an older question (another practice) answered late
         self.problem.hide()
-        self.shown_day = today.day
         self._set_heading(today.day)
         self.sessions.show_rows([self._session_row(e) for e in today.sessions], str(len(today.sessions)))
         self.not_seen.show_rows([self._not_seen_row(n, today.day) for n in today.not_seen], str(len(today.not_seen)))

@@ -7,9 +7,8 @@ record is applied, so a half-typed value is kept on screen and reported, never s
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import time
-from enum import Enum
 
 from PySide6.QtCore import QCoreApplication, QSignalBlocker, Qt, QTime, Signal
 from PySide6.QtWidgets import (
@@ -177,15 +176,6 @@ class ChoiceField(QComboBox):
             self.addItem(vocab_label(word), word)
         self.currentIndexChanged.connect(lambda _i: self.edited.emit())
 
-    def set_choices(self, choices: Sequence[tuple[str, object]], none_text: str | None = None) -> None:
-        self._kind = None
-        with QSignalBlocker(self):
-            self.clear()
-            if none_text is not None:
-                self.addItem(none_text, None)
-            for text, data in choices:
-                self.addItem(text, data)
-
     def value(self) -> object:
         data = self.currentData()
         if data is None or self._kind is None:
@@ -300,7 +290,3 @@ def labelled(text: str, field: QWidget) -> QLabel:
     label = QLabel(text)
     label.setBuddy(field)
     return label
-
-
-def enum_or_none(value: object, kind: type[Enum]) -> Enum | None:
-    return value if isinstance(value, kind) else None
