@@ -78,6 +78,10 @@ def run(vault_dir: Path, smoke: bool = False, passphrase_file: Path | None = Non
 
     controller = AppController(vault_dir)
     window = MainWindow(controller)
+    # Open at a comfortable size that still fits a small laptop screen.
+    screen = app.primaryScreen().availableGeometry()
+    hint = window.sizeHint()
+    window.resize(min(hint.width(), int(screen.width() * 0.95)), min(hint.height(), int(screen.height() * 0.9)))
     exit_code = 0
 
     passphrase = cli_secrets.given_passphrase(passphrase_file) if smoke else None
