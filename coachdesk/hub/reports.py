@@ -1,0 +1,54 @@
+"""The summary as files: one renderer per format, each taking a `Summary` (already through
+disclosure control) and returning bytes. `coachdesk-hub report --format` offers exactly the formats
+in `FORMATS`, and the API's summary.csv uses the CSV one; a new format is one entry here."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from coachdesk.hub.disclosure import SUPPRESSED, Shown
+from coachdesk.hub.summary import Summary
+
+CSV_HEADER = ("period", "practice", "measure", "value")
+# A CSV has no null: an unknown figure is written as this word, so that nobody's spreadsheet reads
+# an empty cell as 0 without noticing.
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Format:
+    render: Callable[[Summary], bytes]
+    media_type: str
+    suffix: str
+
+
+def csv_value(value: Shown) -> str:
+    if value is None:
+        return UNKNOWN
+    return SUPPRESSED if value == SUPPRESSED else str(value)
+
+
+def render_csv(summary: Summary) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_HEADER)
+    writer.writerows((r.period, r.practice, r.measure, csv_value(r.value)) for r in summary.rows)
+    return out.getvalue().encode("utf-8")
+
+
+def render_json(summary: Summary) -> bytes:
+    return json.dumps(summary.as_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+FORMATS: dict[str, Format] = {
+    "csv": Format(render_csv, "text/csv; charset=utf-8", ".csv"),
+    "json": Format(render_json, "application/json", ".json"),
+}
+
+
+def render(summary: Summary, name: str) -> bytes:
+    return FORMATS[name].render(summary)

@@ -1,0 +1,163 @@
+"""The programme's summary: merged counts after disclosure control. `summarise` is the one function
+every output goes through (the API's JSON and CSV, `coachdesk-hub report`, and the PDF and the
+dashboard built on it): it reads the merged totals, adds the all-practices total, applies the
+disclosure rule, and returns rows that are safe to show under that rule.
+
+Merging (interfaces.md §3): for each device and month only the highest revision counts (the store
+keeps that as the device's current bundle); the figure for a practice and measure is the sum over
+devices; `ALL` is the sum over practices. A source-suppressed (null) cell makes every sum that
+includes it unknown (None), never 0; so does a device whose catalogue lacks the measure."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from coachdesk.domain.errors import ValidationError
+from coachdesk.domain.rules import parse_month
+from coachdesk.hub.disclosure import NOT_FOR_PUBLICATION, Rule, Shown, control
+from coachdesk.hub.store import MergedCount, Store
+
+ALL = "ALL"
+_PRACTICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
+
+Table = dict[tuple[str, str], dict[str, int | None]]  # (period, practice) -> measure -> exact or None
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryRow:
+    period: str
+    practice: str  # a practice code, or "ALL"
+    measure: str
+    value: Shown  # an int, "*" (suppressed) or None (unknown)
+
+
+@dataclass(frozen=True)
+class Summary:
+    period_from: str
+    period_to: str
+    rule: Rule
+    practice: str | None  # the filter asked for, if any
+    rows: tuple[SummaryRow, ...]  # sorted by period, practice (ALL last), measure
+
+    @property
+    def publishable(self) -> bool:
+        return self.rule.publishable
+
+    @property
+    def label(self) -> str | None:
+        """What every output of an unpublishable summary must say on it."""
+        return None if self.publishable else NOT_FOR_PUBLICATION
+
+    def as_json(self) -> dict[str, object]:
+        """The summary as interfaces.md §3 writes it."""
+        return {
+            "from": self.period_from,
+            "to": self.period_to,
+            "sdc": self.rule.text,
+            "publishable": self.publishable,
+            "rows": [
+                {"period": r.period, "practice": r.practice, "measure": r.measure, "value": r.value} for r in self.rows
+            ],
+        }
+
+    @property
+    def periods(self) -> list[str]:
+        return sorted({r.period for r in self.rows})
+
+    @property
+    def practices(self) -> list[str]:
+        """Practice codes in the rows, sorted, ALL last."""
+        return sorted({r.practice for r in self.rows}, key=_practice_order)
+
+    def value(self, period: str, practice: str, measure: str) -> Shown:
+        """One figure (None also when the hub has no such figure: nobody reported it)."""
+        return self._index.get((period, practice, measure))
+
+    def series(self, practice: str, measure: str) -> list[tuple[str, Shown]]:
+        """(period, shown value) for every month from `period_from` to `period_to`: a month with no
+        figure is None. For trend charts."""
+        index = self._index
+        return [(period, index.get((period, practice, measure))) for period in months(self.period_from, self.period_to)]
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str, str], Shown]:
+        return {(r.period, r.practice, r.measure): r.value for r in self.rows}
+
+
+def summarise(store: Store, period_from: str, period_to: str, *, rule: Rule, practice: str | None = None) -> Summary:
+    """The merged, disclosure-controlled summary of the months `period_from`..`period_to` (YYYY-MM,
+    inclusive), optionally only one practice's rows (a practice code, or "ALL" for the totals).
+    Raises ValidationError naming `from`, `to` or `practice`."""
+    check_range(period_from, period_to)
+    if practice is not None and practice != ALL and not _PRACTICE_RE.fullmatch(practice):
+        raise ValidationError("practice", "must be a practice code (letters, digits, . _ -) or ALL")
+    table = merge(store.merged(period_from, period_to))
+    return Summary(period_from, period_to, rule, practice, tuple(controlled_rows(table, rule, practice)))
+
+
+def check_range(period_from: str, period_to: str) -> None:
+    if parse_month(period_from) is None:
+        raise ValidationError("from", "must be a month written YYYY-MM")
+    if parse_month(period_to) is None:
+        raise ValidationError("to", "must be a month written YYYY-MM")
+    if period_from > period_to:
+        raise ValidationError("to", "must not be before from")
+
+
+def merge(counts: Iterable[MergedCount]) -> Table:
+    """The stored totals as a table with its all-practices rows: (period, practice) -> measure ->
+    exact count, or None where the sum is unknown."""
+    table: Table = {}
+    measures_of_period: dict[str, set[str]] = {}
+    for c in counts:
+        known = c.unknown == 0 and c.cells == c.devices
+        table.setdefault((c.period, c.practice), {})[c.measure] = c.total if known else None
+        measures_of_period.setdefault(c.period, set()).add(c.measure)
+    # A measure one practice has and another lacks (devices on two catalogue versions): unknown there.
+    for (period, _), row in table.items():
+        for measure in measures_of_period[period]:
+            row.setdefault(measure, None)
+    totals: Table = {}
+    for (period, _), row in table.items():
+        total = totals.setdefault((period, ALL), {})
+        for measure, value in row.items():
+            if measure not in total:
+                total[measure] = value
+            elif value is None or total[measure] is None:
+                total[measure] = None
+            else:
+                total[measure] += value  # type: ignore[operator]
+    table.update(totals)
+    return table
+
+
+def controlled_rows(table: Table, rule: Rule, practice: str | None = None) -> Iterator[SummaryRow]:
+    """The table's rows, each through disclosure control, sorted by period, practice (ALL last),
+    measure. The filter applies after control, so a practice's figures are the same whether it is
+    shown alone or with the others."""
+    for period, code in sorted(table, key=lambda key: (key[0], _practice_order(key[1]))):
+        if practice is not None and code != practice:
+            continue
+        shown = control(rule, table[(period, code)])
+        for measure in sorted(shown):
+            yield SummaryRow(period, code, measure, shown[measure])
+
+
+def months(period_from: str, period_to: str) -> list[str]:
+    """Every month from `period_from` to `period_to`, inclusive."""
+    start, end = parse_month(period_from), parse_month(period_to)
+    if start is None or end is None:
+        raise ValueError("months are written YYYY-MM")
+    result = []
+    year, month = start
+    while (year, month) <= end:
+        result.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return result
+
+
+def _practice_order(code: str) -> tuple[bool, str]:
+    return (code == ALL, code)
