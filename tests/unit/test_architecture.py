@@ -48,6 +48,18 @@ def test_storage_does_not_reach_up() -> None:
         assert not up, f"{p.name} imports {up}"
 
 
+def test_hub_imports_only_the_domain() -> None:
+    """The hub runs on the programme's server: it reads the bundle format and the measure catalogue,
+    never the coach's vault, services, sync or Qt."""
+    for p in _modules("hub"):
+        others = {
+            n
+            for n in _imports(p)
+            if n.startswith("coachdesk.") and not n.startswith(("coachdesk.domain", "coachdesk.hub"))
+        }
+        assert not others, f"hub/{p.name} imports {others}"
+
+
 def test_no_sql_outside_storage_and_hub() -> None:
     """SQL lives in storage/ (and the hub's store): services compose storage calls."""
     for folder in ("domain", "services", "ui", "printing"):
