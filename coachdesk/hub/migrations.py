@@ -107,21 +107,12 @@ def _v1(conn: Connection) -> None:
         Column("bundle_pk", big_id, ForeignKey("bundles.bundle_pk"), nullable=True),
     )
     Table(
-        "merged_counts",
-        md,
-        Column("period", month, primary_key=True),
-        Column("practice", String(20), primary_key=True),
-        Column("measure", String(100), primary_key=True),
-        Column("total", BigInteger, nullable=False),
-        Column("unknown", Integer, nullable=False),
-        Column("cells", Integer, nullable=False),
-    )
-    Table(
-        "merged_reporters",
+        "merged",
         md,
         Column("period", month, primary_key=True),
         Column("practice", String(20), primary_key=True),
         Column("devices", Integer, nullable=False),
+        Column("figures", Text, nullable=False),
     )
     Table(
         "ingest_log",

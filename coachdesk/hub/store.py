@@ -4,8 +4,8 @@ dialect-specific pieces are the upsert constructor and the way a write transacti
 
 Writes that must not interleave are serialised by the database itself: on SQLite every write
 transaction starts with BEGIN IMMEDIATE (one writer at a time, readers go on in WAL mode); on
-PostgreSQL the ingest locks the (device, month) row FOR UPDATE and then updates the merged totals
-in one global key order, so two devices sending the same month never deadlock."""
+PostgreSQL the ingest locks the (device, month) row FOR UPDATE and then the merged rows it changes,
+in practice order, so two devices sending the same month wait for each other, never deadlock."""
 
 from __future__ import annotations
 
@@ -13,12 +13,11 @@ import base64
 import json
 import logging
 import os
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -34,8 +33,7 @@ from coachdesk.hub.tables import (
     devices,
     enrolment_tokens,
     ingest_log,
-    merged_counts,
-    merged_reporters,
+    merged,
     users,
 )
 from coachdesk.hub.tokens import same_hash
@@ -77,17 +75,14 @@ class Decision:
 STALE = "stale"
 
 
-@dataclass(frozen=True, slots=True)
-class MergedCount:
-    """One merged figure as stored: the sum of known values over the devices' current bundles."""
+class MergedRow(NamedTuple):
+    """One month and practice of the merged totals, as stored: how many devices' current bundles
+    report the practice, and per measure [total of the known values, null cells, cells]."""
 
     period: str
     practice: str
-    measure: str
-    total: int
-    unknown: int  # source-suppressed cells in the sum
-    cells: int  # cells in the sum
-    devices: int  # devices whose current bundle reports this practice in this month
+    devices: int
+    figures: dict[str, list[int]]
 
 
 def _sqlstate(error: DBAPIError) -> str | None:
@@ -304,78 +299,67 @@ class Store:
     def _apply_deltas(
         self, conn: Connection, period: str, old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]
     ) -> None:
-        """Replace one device's old cells for `period` by its new ones in the merged totals. Only the
-        figures that changed are written (a late DNA changes two or three), in sorted key order: every
-        ingest locks merged rows in the same order, which is what keeps PostgreSQL free of deadlocks."""
-        reporters: Counter[str] = Counter()  # a practice that stays nets to 0 and is not written
-        for practice in {c["practice"] for c in old}:
-            reporters[practice] -= 1
-        for practice in {c["practice"] for c in new}:
-            reporters[practice] += 1
-        deltas: dict[tuple[str, str], list[int]] = {}
+        """Replace one device's old cells for `period` by its new ones in the merged totals: one row
+        per practice the two revisions report, locked in practice order (every ingest locks merged
+        rows in the same order, which keeps PostgreSQL free of deadlocks), read, changed, written."""
+        deltas: dict[str, dict[str, list[int]]] = {}  # practice -> measure -> [total, unknown, cells]
+        reporting: dict[str, int] = {}
         for sign, cells in ((-1, old), (1, new)):
+            for practice in {cell["practice"] for cell in cells}:
+                reporting[practice] = reporting.get(practice, 0) + sign
             for cell in cells:
-                delta = deltas.setdefault((cell["practice"], cell["measure"]), [0, 0, 0])
+                delta = deltas.setdefault(cell["practice"], {}).setdefault(cell["measure"], [0, 0, 0])
                 value = cell["value"]
                 if value is None:
                     delta[1] += sign
                 else:
                     delta[0] += sign * value
                 delta[2] += sign
-        reporter_rows = [
-            {"period": period, "practice": practice, "devices": change}
-            for practice, change in sorted(reporters.items())
-            if change
-        ]
-        count_rows = [
-            {"period": period, "practice": practice, "measure": measure, "total": d[0], "unknown": d[1], "cells": d[2]}
-            for (practice, measure), d in sorted(deltas.items())
-            if any(d)
-        ]
-        if reporter_rows:
-            stmt = self._insert(merged_reporters)
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["period", "practice"],
-                    set_={"devices": merged_reporters.c.devices + stmt.excluded.devices},
-                ),
-                reporter_rows,
-            )
-        if count_rows:
-            stmt = self._insert(merged_counts)
-            conn.execute(
-                stmt.on_conflict_do_update(
-                    index_elements=["period", "practice", "measure"],
-                    set_={
-                        "total": merged_counts.c.total + stmt.excluded.total,
-                        "unknown": merged_counts.c.unknown + stmt.excluded.unknown,
-                        "cells": merged_counts.c.cells + stmt.excluded.cells,
-                    },
-                ),
-                count_rows,
-            )
-        if any(change < 0 for change in reporters.values()):
-            # A practice this device no longer reports this month: drop the rows that now sum nothing.
-            conn.execute(delete(merged_counts).where(merged_counts.c.period == period, merged_counts.c.cells == 0))
-            conn.execute(
-                delete(merged_reporters).where(merged_reporters.c.period == period, merged_reporters.c.devices == 0)
-            )
+        practices = sorted(deltas)
+        if not practices:
+            return
+        conn.execute(
+            self._insert(merged).on_conflict_do_nothing(index_elements=["period", "practice"]),
+            [{"period": period, "practice": p, "devices": 0, "figures": "{}"} for p in practices],
+        )
+        rows = conn.execute(
+            select(merged.c.practice, merged.c.devices, merged.c.figures)
+            .where(merged.c.period == period, merged.c.practice.in_(practices))
+            .order_by(merged.c.practice)
+            .with_for_update()
+        ).all()
+        for practice, devices_before, figures_text in rows:
+            figures: dict[str, list[int]] = json.loads(figures_text)
+            for measure, delta in deltas[practice].items():
+                figure = [a + b for a, b in zip(figures.get(measure, (0, 0, 0)), delta, strict=True)]
+                if figure[2]:
+                    figures[measure] = figure
+                else:
+                    figures.pop(measure, None)  # no device's current bundle has this cell any more
+            devices_now = devices_before + reporting[practice]
+            where = and_(merged.c.period == period, merged.c.practice == practice)
+            if devices_now == 0 and not figures:
+                conn.execute(delete(merged).where(where))
+            else:
+                text = json.dumps(figures, sort_keys=True, separators=(",", ":"))
+                conn.execute(update(merged).where(where).values(devices=devices_now, figures=text))
 
     # -- the merged totals -----------------------------------------------------------------------
 
-    def merged(self, period_from: str, period_to: str) -> list[MergedCount]:
-        """Every merged figure of the months from `period_from` to `period_to` (inclusive)."""
-        m, r = merged_counts, merged_reporters
+    def merged(self, period_from: str, period_to: str) -> list[MergedRow]:
+        """The merged totals of the months from `period_from` to `period_to` (inclusive), sorted by
+        period and practice."""
         stmt = (
-            select(m.c.period, m.c.practice, m.c.measure, m.c.total, m.c.unknown, m.c.cells, r.c.devices)
-            .join(r, and_(r.c.period == m.c.period, r.c.practice == m.c.practice))
-            .where(m.c.period >= period_from, m.c.period <= period_to, m.c.cells > 0, r.c.devices > 0)
+            select(merged.c.period, merged.c.practice, merged.c.devices, merged.c.figures)
+            .where(merged.c.period >= period_from, merged.c.period <= period_to, merged.c.devices > 0)
+            .order_by(merged.c.period, merged.c.practice)
         )
         try:
             with self.read() as conn:
-                return [MergedCount(*row) for row in conn.execute(stmt)]
+                rows = conn.execute(stmt).all()
         except DBAPIError:
             raise StoreUnavailable() from None
+        return [MergedRow(period, practice, devices, json.loads(text)) for period, practice, devices, text in rows]
 
 
 def _attempt_row(attempt: Attempt) -> dict[str, Any]:

@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.rules import parse_month
 from coachdesk.hub.disclosure import NOT_FOR_PUBLICATION, Rule, Shown, control
-from coachdesk.hub.store import MergedCount, Store
+from coachdesk.hub.store import MergedRow, Store
 
 ALL = "ALL"
 _PRACTICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
@@ -26,8 +27,9 @@ _PRACTICE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,19}")
 Table = dict[tuple[str, str], dict[str, int | None]]  # (period, practice) -> measure -> exact or None
 
 
-@dataclass(frozen=True, slots=True)
-class SummaryRow:
+class SummaryRow(NamedTuple):
+    """One figure as it may be shown."""
+
     period: str
     practice: str  # a practice code, or "ALL"
     measure: str
@@ -51,17 +53,19 @@ class Summary:
         """What every output of an unpublishable summary must say on it."""
         return None if self.publishable else NOT_FOR_PUBLICATION
 
-    def as_json(self) -> dict[str, object]:
-        """The summary as interfaces.md §3 writes it."""
-        return {
+    def as_json(self, *, rows: bool = True) -> dict[str, object]:
+        """The summary as interfaces.md §3 writes it (`rows=False`: everything but the rows)."""
+        result: dict[str, object] = {
             "from": self.period_from,
             "to": self.period_to,
             "sdc": self.rule.text,
             "publishable": self.publishable,
-            "rows": [
-                {"period": r.period, "practice": r.practice, "measure": r.measure, "value": r.value} for r in self.rows
-            ],
         }
+        if rows:
+            result["rows"] = [
+                {"period": r.period, "practice": r.practice, "measure": r.measure, "value": r.value} for r in self.rows
+            ]
+        return result
 
     @property
     def periods(self) -> list[str]:
@@ -107,29 +111,31 @@ def check_range(period_from: str, period_to: str) -> None:
         raise ValidationError("to", "must not be before from")
 
 
-def merge(counts: Iterable[MergedCount]) -> Table:
+def merge(rows: Iterable[MergedRow]) -> Table:
     """The stored totals as a table with its all-practices rows: (period, practice) -> measure ->
-    exact count, or None where the sum is unknown."""
+    exact count, or None where the sum is unknown: a null cell entered it, or a device that reports
+    the practice lacks the measure (it is on another catalogue version)."""
     table: Table = {}
     measures_of_period: dict[str, set[str]] = {}
-    for c in counts:
-        known = c.unknown == 0 and c.cells == c.devices
-        table.setdefault((c.period, c.practice), {})[c.measure] = c.total if known else None
-        measures_of_period.setdefault(c.period, set()).add(c.measure)
-    # A measure one practice has and another lacks (devices on two catalogue versions): unknown there.
-    for (period, _), row in table.items():
-        for measure in measures_of_period[period]:
-            row.setdefault(measure, None)
+    for period, practice, devices, figures in rows:
+        table[(period, practice)] = {
+            measure: total if unknown == 0 and cells == devices else None
+            for measure, (total, unknown, cells) in figures.items()
+        }
+        measures_of_period.setdefault(period, set()).update(figures)
+    for (period, _), values in table.items():
+        if len(values) != len(measures_of_period[period]):  # a measure other practices have: unknown here
+            for measure in measures_of_period[period]:
+                values.setdefault(measure, None)
     totals: Table = {}
-    for (period, _), row in table.items():
-        total = totals.setdefault((period, ALL), {})
-        for measure, value in row.items():
-            if measure not in total:
-                total[measure] = value
-            elif value is None or total[measure] is None:
-                total[measure] = None
-            else:
-                total[measure] += value  # type: ignore[operator]
+    for (period, _), values in table.items():
+        total = totals.get((period, ALL))
+        if total is None:
+            totals[(period, ALL)] = dict(values)
+            continue
+        for measure, value in values.items():
+            before = total[measure]
+            total[measure] = None if value is None or before is None else before + value
     table.update(totals)
     return table
 
@@ -138,11 +144,16 @@ def controlled_rows(table: Table, rule: Rule, practice: str | None = None) -> It
     """The table's rows, each through disclosure control, sorted by period, practice (ALL last),
     measure. The filter applies after control, so a practice's figures are the same whether it is
     shown alone or with the others."""
+    measure_order: dict[frozenset[str], list[str]] = {}  # rows of one catalogue share one sorted list
     for period, code in sorted(table, key=lambda key: (key[0], _practice_order(key[1]))):
         if practice is not None and code != practice:
             continue
         shown = control(rule, table[(period, code)])
-        for measure in sorted(shown):
+        names = frozenset(shown)
+        order = measure_order.get(names)
+        if order is None:
+            order = measure_order[names] = sorted(names)
+        for measure in order:
             yield SummaryRow(period, code, measure, shown[measure])
 
 

@@ -9,7 +9,7 @@ import pytest
 from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.measures import CATALOGUE
 from coachdesk.hub.disclosure import NHS, NONE, Rule, control, parse_rule
-from coachdesk.hub.store import MergedCount
+from coachdesk.hub.store import MergedRow
 from coachdesk.hub.summary import ALL, controlled_rows, merge
 
 T5 = Rule("threshold", 5)
@@ -165,8 +165,14 @@ def test_none_shows_exact_counts_and_is_not_publishable() -> None:
 # -- merge, then control ------------------------------------------------------------------------------
 
 
-def merged(*counts: tuple[str, str, str, int, int, int, int]) -> list[MergedCount]:
-    return [MergedCount(*c) for c in counts]
+def merged(*counts: tuple[str, str, str, int, int, int, int]) -> list[MergedRow]:
+    """Rows as the store keeps them, from (period, practice, measure, total of the known values, null
+    cells, cells, devices reporting the practice)."""
+    rows: dict[tuple[str, str], MergedRow] = {}
+    for period, practice, measure, total, unknown, cells, devices in counts:
+        row = rows.setdefault((period, practice), MergedRow(period, practice, devices, {}))
+        row.figures[measure] = [total, unknown, cells]
+    return [rows[key] for key in sorted(rows)]
 
 
 def test_merge_adds_practices_into_all_and_unknown_spreads_to_every_sum_it_enters() -> None:
@@ -243,3 +249,20 @@ def test_a_practice_filter_shows_the_same_figures_as_the_whole_table() -> None:
     only = [(r.practice, r.measure, r.value) for r in controlled_rows(table, T5, "P02")]
     assert only == [("P02", "job_starts", whole[("P02", "job_starts")])]
     assert [r.practice for r in controlled_rows(table, T5, ALL)] == [ALL]
+
+
+def test_the_json_report_is_exactly_what_json_dumps_writes() -> None:
+    import json
+
+    from coachdesk.hub.reports import render_json
+    from coachdesk.hub.summary import Summary, SummaryRow
+
+    rows = (
+        SummaryRow("2015-10", "P01", "job_starts", 10),
+        SummaryRow("2015-10", "P-é", "sessions_dna", "*"),
+        SummaryRow("2015-10", 'P"\\', "x", None),
+        SummaryRow("2015-10", "ALL", "job_starts", 0),
+    )
+    for summary in (Summary("2015-10", "2015-11", T5, None, rows), Summary("2015-10", "2015-10", NONE, "P01", ())):
+        expected = json.dumps(summary.as_json(), ensure_ascii=False, separators=(",", ":")).encode()
+        assert render_json(summary) == expected

@@ -279,8 +279,25 @@ def recomputed_totals(engine: Engine) -> dict[tuple[str, str, str], tuple[int, i
 
 
 def stored_totals(engine: Engine) -> dict[tuple[str, str, str], tuple[int, int, int]]:
-    from coachdesk.hub.tables import merged_counts as m
+    """The merged totals the store kept up to date, in the shape of `recomputed_totals`; checks on the
+    way that each practice's device count is the number of current bundles reporting it."""
+    from coachdesk.hub.tables import bundles, merged
 
+    reporters: dict[tuple[str, str], int] = {}
+    totals: dict[tuple[str, str, str], tuple[int, int, int]] = {}
     with engine.connect() as conn:
-        rows = conn.execute(select(m.c.period, m.c.practice, m.c.measure, m.c.total, m.c.unknown, m.c.cells))
-        return {(p, pr, me): (t, u, c) for p, pr, me, t, u, c in rows if c}
+        documents = conn.execute(
+            select(bundles.c.period, bundles.c.document).join(
+                current_bundles, current_bundles.c.bundle_pk == bundles.c.bundle_pk
+            )
+        )
+        for period, document in documents:
+            for practice in {cell["practice"] for cell in json.loads(document)["cells"]}:
+                reporters[(period, practice)] = reporters.get((period, practice), 0) + 1
+        stored = {}
+        for period, practice, devices, figures in conn.execute(select(merged)):
+            stored[(period, practice)] = devices
+            for measure, (total, unknown, cells) in json.loads(figures).items():
+                totals[(period, practice, measure)] = (total, unknown, cells)
+    assert stored == reporters, "device counts per practice drifted from the current bundles"
+    return totals
