@@ -91,6 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID")
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p.add_argument("--large-print", action="store_true", help="body text of at least 16 pt")
+    p = command("bundle", "build and sign the programme bundle of one month")
+    p.add_argument("--period", required=True, metavar="YYYY-MM")
+    p.add_argument("--out", type=Path, metavar="FILE", help="write it here (default: standard output)")
+    p = command("device", "print this laptop's device id and public key, for enrolment")
+    p.add_argument("--json", action="store_true")
+    p = command("enrol", "register this laptop with the programme's hub")
+    p.add_argument("--hub", required=True, metavar="URL")
+    p.add_argument("--token", required=True, metavar="TOKEN", help="the enrolment token from the programme team")
+    command("sync", "send every changed month's bundle to the hub")
     p = command("passwd", "change the passphrase")
     p.add_argument(
         "--recovery-key-file", type=Path, metavar="FILE", help="use the recovery key instead of the old passphrase"
@@ -327,6 +336,62 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from coachdesk.sync import outbox  # noqa: PLC0415 - only the sync commands need it
+
+    with _open_unlocked(args) as vault:
+        data = outbox.bundle_for(vault, args.period)
+        if args.out is None:
+            sys.stdout.buffer.write(data + b"\n")
+            sys.stdout.flush()
+        else:
+            write_requested_file(args.out, data, vault.folder)
+        stored = outbox.month_record(vault, args.period)
+        outbox.mark_exported(vault, stored)
+    if args.out is not None:
+        print(f"Bundle for {args.period} (revision {stored.revision}) written to {args.out}.")
+    return 0
+
+
+def cmd_device(args: argparse.Namespace) -> int:
+    from coachdesk.sync import outbox  # noqa: PLC0415 - only the sync commands need it
+
+    with _open_unlocked(args) as vault:
+        me = outbox.device(vault)
+    if args.json:
+        print(json.dumps({"device_id": me.device_id, "public_key": me.public_key}))
+    else:
+        print(f"device_id   {me.device_id}")
+        print(f"public_key  {me.public_key}")
+    return 0
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    from coachdesk.sync import sending  # noqa: PLC0415 - only the sync commands need it
+    from coachdesk.sync.transport import HubClient  # noqa: PLC0415
+
+    client = HubClient(args.hub)  # checks the address before the vault is opened
+    with _open_unlocked(args) as vault:
+        device_id = sending.enrol(vault, client, args.token)
+    print(f"Enrolled with {client.base_url} as device {device_id}.")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from coachdesk.sync import sending  # noqa: PLC0415 - only the sync commands need it
+
+    with _open_unlocked(args) as vault:
+        client = sending.client_for(vault)
+        results = sending.sync(vault, client, date.today())
+    for r in results:
+        if r.state == "sent":
+            print(f"{r.period}  revision {r.revision}  {r.status}  receipt {r.receipt}")
+        else:
+            print(f"{r.period}  revision {r.revision}  {r.state}: {r.reason}")
+    print(sending.summarise(results))
+    return 0 if all(r.state == "sent" for r in results) else EXIT_FAILED
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -338,4 +403,8 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "restore": cmd_restore,
     "plan": cmd_plan,
     "passwd": cmd_passwd,
+    "bundle": cmd_bundle,
+    "device": cmd_device,
+    "enrol": cmd_enrol,
+    "sync": cmd_sync,
 }

@@ -50,3 +50,7 @@ class VaultError(CoachDeskError):
 
 class NotFoundError(CoachDeskError):
     """A record asked for by id does not exist."""
+
+
+class SyncError(CoachDeskError):
+    """Sending to the programme's hub cannot start (not enrolled, no hub named) or was refused."""

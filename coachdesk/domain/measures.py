@@ -86,3 +86,15 @@ EXCLUSIVE_SPLITS: dict[str, str] = {
     "new_by_employment_status": "referrals_received",
     "new_by_age_band": "referrals_received",
 }
+
+# Every catalogue version the hub accepts, as the set of its measure names. A new version adds an
+# entry here (and keeps the old ones: devices update at their own pace).
+CATALOGUES: dict[int, frozenset[str]] = {CATALOGUE_VERSION: MEASURES}
+
+
+def catalogue_version_of(measures: frozenset[str]) -> int | None:
+    """The catalogue version whose measures are exactly `measures`, or None."""
+    for version, names in CATALOGUES.items():
+        if names == measures:
+            return version
+    return None

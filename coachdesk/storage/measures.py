@@ -1,255 +1,397 @@
-"""The SQL behind the monthly measures (formats.md §3): one practice's counts for one month.
+"""The SQL behind the monthly measures (formats.md §3): every practice's counts for many months at
+once, in one pass per measure family rather than one pass per month.
 
-Dates are ISO text (YYYY-MM-DD; sessions YYYY-MM-DDTHH:MM), so "in the period" is a text range
-from the month's first day to its last. Every statement is parameterised; the catalogue's words
-come from `coachdesk.domain.measures` and the vocabulary, never from the data."""
+Dates are ISO text (YYYY-MM-DD; sessions YYYY-MM-DDTHH:MM), so a date's month is its first seven
+characters. Every statement reads from the first month asked for to the last in one pass.
+
+Why the statements look the way they do: the vault runs with `cipher_memory_security` on, which
+makes every allocation SQLite makes an mlock and its free an munlock, two system calls each. Once
+the connection's lookaside memory is taken by cached statements (always, in the app) a statement
+that allocates per row is many times slower than one that does not. What allocates per row:
+sorting (a GROUP BY, ORDER BY or window that no index provides), an aggregate per group, and
+`json_each`. So:
+  - events (sessions, goals, contacts, ...) are grouped by month and word in SQL, in the order of
+    the month indexes of schema v2 (`_V2_MEASURE_INDEXES`, built on the same `substr(<date>, 1, 7)`
+    expressions), with a few groups per month. Practice is a column of participants, not of the
+    event tables, so it is not a grouping key (that would sort every event row): each practice is
+    counted in a column of its own (`COUNT(*) FILTER (WHERE p.practice = :practice_0)`, ...).
+  - "first" measures select the event with no earlier one of its kind (NOT EXISTS, one index
+    seek), not MIN() per participant (an aggregate per participant).
+  - whatever counts participants is selected one row per participant and counted in Python, which
+    also reads their JSON lists of words (benefits, conditions).
+
+Every statement is parameterised; the catalogue's words come from `coachdesk.domain.measures` and
+the vocabulary, never from the data."""
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+import json
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from datetime import date
+from itertools import accumulate, groupby
+from operator import itemgetter
 
 from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.measures import CATALOGUE, MEASURES
 from coachdesk.domain.rules import living_wage_on, parse_month
-from coachdesk.domain.vocabulary import OUT_OF_WORK_BENEFITS, Attendance, OutcomeType
+from coachdesk.domain.vocabulary import OUT_OF_WORK_BENEFITS, Attendance, GoalStatus, OutcomeType
 from coachdesk.storage.database import Connection
 
 # Outcomes counted as events of their own measure.
-_OUTCOME_MEASURES: dict[OutcomeType, str] = {
-    OutcomeType.JOB_START: "job_starts",
-    OutcomeType.SELF_EMPLOYMENT: "self_employment_starts",
-    OutcomeType.EDUCATION_START: "education_starts",
-    OutcomeType.VOLUNTEERING_START: "volunteering_starts",
-    OutcomeType.JOB_RETAINED: "jobs_retained",
-    OutcomeType.SUSTAINED_13_WEEKS: "sustained_13_weeks",
-    OutcomeType.SUSTAINED_26_WEEKS: "sustained_26_weeks",
+_OUTCOME_MEASURES: dict[str, str] = {
+    OutcomeType.JOB_START.value: "job_starts",
+    OutcomeType.SELF_EMPLOYMENT.value: "self_employment_starts",
+    OutcomeType.EDUCATION_START.value: "education_starts",
+    OutcomeType.VOLUNTEERING_START.value: "volunteering_starts",
+    OutcomeType.JOB_RETAINED.value: "jobs_retained",
+    OutcomeType.SUSTAINED_13_WEEKS.value: "sustained_13_weeks",
+    OutcomeType.SUSTAINED_26_WEEKS.value: "sustained_26_weeks",
 }
 
-_OOW = sorted(b.value for b in OUT_OF_WORK_BENEFITS)
-_OOW_MARKS = ", ".join("?" * len(_OOW))
+# Attendances counted as sessions, and the measure each counts under (cancelled = either kind).
+_SESSION_MEASURES: dict[str, str] = {
+    Attendance.ATTENDED.value: "sessions_attended",
+    Attendance.DNA.value: "sessions_dna",
+    Attendance.CANCELLED_BY_PARTICIPANT.value: "sessions_cancelled",
+    Attendance.CANCELLED_BY_COACH.value: "sessions_cancelled",
+}
 
-_STATEMENTS: tuple[tuple[str, str], ...] = (
-    # (prefix, SQL returning practice, word, count); prefix "" means the word is the measure.
+# Words that name the measure they count under (sessions are grouped by attendance and outcomes
+# by type, the orders their month indexes are in).
+_WORD_MEASURES: dict[str, str] = {**_SESSION_MEASURES, **_OUTCOME_MEASURES}
+
+_OUT_OF_WORK = frozenset(b.value for b in OUT_OF_WORK_BENEFITS)
+
+# The vocabulary words the statements compare with, as named parameters; lists of words are JSON
+# arrays, read with `IN (SELECT value FROM json_each(:list))` (once per statement). Per call,
+# :first and :after (the first day of the first month, and of the month after the last) bound
+# dates, :lo and :hi (YYYY-MM) bound months, and :practice_N name the practices.
+_WORDS: dict[str, str] = {
+    "attended": Attendance.ATTENDED.value,
+    "achieved": GoalStatus.ACHIEVED.value,
+    "job_start": OutcomeType.JOB_START.value,
+    "attendances": json.dumps(sorted(_SESSION_MEASURES)),
+    "outcome_types": json.dumps(sorted(_OUTCOME_MEASURES)),
+}
+
+# -- events, grouped in SQL -----------------------------------------------------------------------
+# SQL returning month, word, then one count per practice; the word is the measure, or names it
+# through `_WORD_MEASURES`. `{count}` stands for the per-practice count columns; nothing else is
+# ever put into the text. The event table comes first in each join (CROSS JOIN keeps that order),
+# so its rows arrive in the order of its month index and are grouped as they come; a unary + keeps
+# the planner off other indexes of a column.
+_EVENT_STATEMENTS: tuple[str, ...] = (
+    "SELECT substr(s.start, 1, 7) AS month, s.attendance, {count}"
+    " FROM sessions s CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = s.participant_id"
+    " WHERE substr(s.start, 1, 7) BETWEEN :lo AND :hi"
+    " AND +s.attendance IN (SELECT value FROM json_each(:attendances))"
+    " GROUP BY substr(s.start, 1, 7), s.attendance",
+    "SELECT substr(i.completed_on, 1, 7) AS month, 'skills_inventories_completed', {count}"
+    " FROM skills_inventories i CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = i.participant_id"
+    " WHERE substr(i.completed_on, 1, 7) BETWEEN :lo AND :hi GROUP BY substr(i.completed_on, 1, 7)",
+    "SELECT substr(g.created, 1, 7) AS month, 'goals_set', {count}"
+    " FROM goals g CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = g.participant_id"
+    " WHERE substr(g.created, 1, 7) BETWEEN :lo AND :hi GROUP BY substr(g.created, 1, 7)",
+    "SELECT substr(g.closed_on, 1, 7) AS month, 'goals_achieved', {count}"
+    " FROM goals g CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = g.participant_id"
+    " WHERE g.status = :achieved AND substr(g.closed_on, 1, 7) BETWEEN :lo AND :hi"
+    " GROUP BY substr(g.closed_on, 1, 7)",
+    "SELECT substr(a.date, 1, 7) AS month, 'action_plans_issued', {count}"
+    " FROM action_plans_issued a CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = a.participant_id"
+    " WHERE substr(a.date, 1, 7) BETWEEN :lo AND :hi GROUP BY substr(a.date, 1, 7)",
+    "SELECT substr(c.date, 1, 7) AS month, 'employer_contacts', {count}"
+    " FROM employer_contacts c CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = c.participant_id"
+    " WHERE substr(c.date, 1, 7) BETWEEN :lo AND :hi GROUP BY substr(c.date, 1, 7)",
+    "SELECT substr(o.date, 1, 7) AS month, o.type, {count}"
+    " FROM outcomes o CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = o.participant_id"
+    " WHERE substr(o.date, 1, 7) BETWEEN :lo AND :hi"
+    " AND +o.type IN (SELECT value FROM json_each(:outcome_types))"
+    " GROUP BY substr(o.date, 1, 7), o.type",
+)
+
+# -- participants, counted in Python --------------------------------------------------------------
+# (prefix, SQL returning month, practice, word, participant id): one row per participant and word
+# (or a few: two first events on the same day), counted as distinct participants. Prefix "" means
+# the word is the measure; a NULL word counts nowhere.
+_PARTICIPANT_STATEMENTS: tuple[tuple[str, str], ...] = (
     (
         "",
-        "SELECT practice, 'referrals_received', COUNT(*) FROM participants"
-        " WHERE referral_date >= :first AND referral_date <= :last GROUP BY practice",
-    ),
-    (
-        "referrals_by_source.",
-        "SELECT practice, referral_source, COUNT(*) FROM participants"
-        " WHERE referral_date >= :first AND referral_date <= :last GROUP BY practice, referral_source",
-    ),
-    (
-        "new_by_benefit.",
-        "SELECT p.practice, j.value, COUNT(DISTINCT p.id) FROM participants p INDEXED BY participants_referral,"
-        " json_each(p.benefits_at_referral) j"
-        " WHERE p.referral_date >= :first AND p.referral_date <= :last GROUP BY p.practice, j.value",
-    ),
-    (
-        "new_by_condition.",
-        "SELECT p.practice, j.value, COUNT(DISTINCT p.id) FROM participants p INDEXED BY participants_referral,"
-        " json_each(p.conditions) j"
-        " WHERE p.referral_date >= :first AND p.referral_date <= :last GROUP BY p.practice, j.value",
-    ),
-    (
-        "new_by_employment_status.",
-        "SELECT practice, employment_status, COUNT(*) FROM participants"
-        " WHERE referral_date >= :first AND referral_date <= :last AND employment_status IS NOT NULL"
-        " GROUP BY practice, employment_status",
-    ),
-    (
-        "new_by_age_band.",
-        # Age at referral in whole years, correct across birthdays ('MM-DD' text compares as dates do).
-        "SELECT practice, CASE WHEN age <= 24 THEN '16_24' WHEN age <= 34 THEN '25_34'"
-        " WHEN age <= 49 THEN '35_49' WHEN age <= 64 THEN '50_64' ELSE '65_plus' END AS band, COUNT(*)"
-        " FROM (SELECT practice,"
-        "  CAST(substr(referral_date, 1, 4) AS INTEGER) - CAST(substr(date_of_birth, 1, 4) AS INTEGER)"
-        "  - (substr(referral_date, 6, 5) < substr(date_of_birth, 6, 5)) AS age"
-        " FROM participants WHERE referral_date >= :first AND referral_date <= :last)"
-        " WHERE age >= 16 GROUP BY practice, band",
-    ),
-    (
-        "",
-        # First attended session in the month: attended in it, and never before it.
-        "SELECT p.practice, 'first_appointments', COUNT(*) FROM ("
-        " SELECT DISTINCT participant_id AS pid FROM sessions"
-        " WHERE start >= :first AND start < :next AND attendance = :attended) s"
-        " CROSS JOIN participants p ON p.id = s.pid"
-        " WHERE NOT EXISTS (SELECT 1 FROM sessions e"
-        "  WHERE e.participant_id = s.pid AND e.start < :first AND e.attendance = :attended)"
-        " GROUP BY p.practice",
-    ),
-    (
-        "",
-        "SELECT p.practice, CASE s.attendance WHEN :attended THEN 'sessions_attended'"
-        " WHEN :dna THEN 'sessions_dna' ELSE 'sessions_cancelled' END AS measure, COUNT(*)"
-        " FROM sessions s JOIN participants p ON p.id = s.participant_id"
-        " WHERE s.start >= :first AND s.start < :next AND s.attendance IN (:attended, :dna, :cancelled_p, :cancelled_c)"
-        " GROUP BY p.practice, measure",
-    ),
-    (
-        "",
-        "SELECT practice, 'active_caseload_end', COUNT(*) FROM participants"
-        " WHERE referral_date <= :last AND (closed_on IS NULL OR closed_on > :last) GROUP BY practice",
-    ),
-    (
-        "",
-        "SELECT p.practice, 'skills_inventories_completed', COUNT(*)"
-        " FROM skills_inventories i JOIN participants p ON p.id = i.participant_id"
-        " WHERE i.completed_on >= :first AND i.completed_on <= :last GROUP BY p.practice",
-    ),
-    (
-        "",
-        "SELECT p.practice, 'goals_set', COUNT(*) FROM goals g JOIN participants p ON p.id = g.participant_id"
-        " WHERE g.created >= :first AND g.created <= :last GROUP BY p.practice",
-    ),
-    (
-        "",
-        "SELECT p.practice, 'goals_achieved', COUNT(*) FROM goals g JOIN participants p ON p.id = g.participant_id"
-        " WHERE g.status = :achieved AND g.closed_on >= :first AND g.closed_on <= :last GROUP BY p.practice",
-    ),
-    (
-        "",
-        "SELECT p.practice, 'action_plans_issued', COUNT(*)"
-        " FROM action_plans_issued a JOIN participants p ON p.id = a.participant_id"
-        " WHERE a.date >= :first AND a.date <= :last GROUP BY p.practice",
-    ),
-    (
-        "",
-        "SELECT p.practice, 'employer_contacts', COUNT(*)"
-        " FROM employer_contacts c JOIN participants p ON p.id = c.participant_id"
-        " WHERE c.date >= :first AND c.date <= :last GROUP BY p.practice",
+        # A first appointment is an attended session with no attended session before it.
+        "SELECT substr(s.start, 1, 7), p.practice, 'first_appointments', p.id"
+        " FROM sessions s CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = s.participant_id"
+        " WHERE substr(s.start, 1, 7) BETWEEN :lo AND :hi AND +s.attendance = :attended"
+        " AND NOT EXISTS (SELECT 1 FROM sessions e"
+        "  WHERE e.attendance = :attended AND e.participant_id = s.participant_id AND e.start < s.start)",
     ),
     (
         "first_employer_contact.",
-        "SELECT practice, CASE WHEN days <= 30 THEN 'within_30_days' WHEN days <= 60 THEN 'days_31_60'"
-        " ELSE 'over_60_days' END AS band, COUNT(*) FROM ("
-        " SELECT p.practice AS practice,"
-        "  CAST(julianday(c.first_date) - julianday(p.referral_date) AS INTEGER) AS days"
-        " FROM (SELECT participant_id, MIN(date) AS first_date FROM employer_contacts"
-        "  WHERE date >= :first AND date <= :last GROUP BY participant_id) c"
-        " CROSS JOIN participants p ON p.id = c.participant_id"
-        " WHERE NOT EXISTS (SELECT 1 FROM employer_contacts e"
-        "  WHERE e.participant_id = c.participant_id AND e.date < :first))"
-        " GROUP BY practice, band",
+        # Banded by whole days from referral to the participant's first employer contact.
+        "SELECT month, practice, CASE WHEN days <= 30 THEN 'within_30_days' WHEN days <= 60 THEN 'days_31_60'"
+        " ELSE 'over_60_days' END, id FROM ("
+        " SELECT substr(c.date, 1, 7) AS month, p.practice AS practice, p.id AS id,"
+        "  CAST(julianday(c.date) - julianday(p.referral_date) AS INTEGER) AS days"
+        " FROM employer_contacts c CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = c.participant_id"
+        " WHERE substr(c.date, 1, 7) BETWEEN :lo AND :hi"
+        " AND NOT EXISTS (SELECT 1 FROM employer_contacts e"
+        "  WHERE e.participant_id = c.participant_id AND e.date < c.date))",
     ),
     (
         "",
-        "SELECT p.practice, CASE WHEN o.hours_per_week >= 16 THEN 'job_starts_16h_plus'"
-        " ELSE 'job_starts_under_16h' END AS measure, COUNT(*)"
-        " FROM outcomes o JOIN participants p ON p.id = o.participant_id"
-        " WHERE o.type = :job_start AND o.hours_per_week IS NOT NULL AND o.date >= :first AND o.date <= :last"
-        " GROUP BY p.practice, measure",
-    ),
-    (
-        "",
-        "SELECT p.practice, 'first_job_starts', COUNT(*) FROM ("
-        " SELECT DISTINCT participant_id AS pid FROM outcomes"
-        " WHERE type = :job_start AND date >= :first AND date <= :last) o"
-        " CROSS JOIN participants p ON p.id = o.pid"
-        " WHERE NOT EXISTS (SELECT 1 FROM outcomes e"
-        "  WHERE e.participant_id = o.pid AND e.type = :job_start AND e.date < :first)"
-        " GROUP BY p.practice",
+        "SELECT substr(o.date, 1, 7), p.practice, 'first_job_starts', p.id"
+        " FROM outcomes o CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = o.participant_id"
+        " WHERE substr(o.date, 1, 7) BETWEEN :lo AND :hi AND +o.type = :job_start"
+        " AND NOT EXISTS (SELECT 1 FROM outcomes e"
+        "  WHERE e.type = :job_start AND e.participant_id = o.participant_id AND e.date < o.date)",
     ),
     (
         "closures.",
-        "SELECT practice, closure_reason, COUNT(*) FROM participants"
-        " WHERE closed_on >= :first AND closed_on <= :last AND closure_reason IS NOT NULL"
-        " GROUP BY practice, closure_reason",
+        "SELECT substr(closed_on, 1, 7), practice, closure_reason, id FROM participants"
+        " WHERE closed_on >= :first AND closed_on < :after",
     ),
 )
 
-_OUTCOMES_SQL = (
-    "SELECT p.practice, o.type, COUNT(*) FROM outcomes o JOIN participants p ON p.id = o.participant_id"
-    " WHERE o.date >= :first AND o.date <= :last GROUP BY p.practice, o.type"
+# Everyone referred in the months, for the referral measures: one row per participant, and after
+# month and practice one column per measure family (a word, or a JSON list of words). Age at
+# referral is in whole years, correct across birthdays ('MM-DD' text compares as dates do); under
+# 16 is outside the programme and has no band.
+_REFERRAL_COLUMNS: tuple[str, ...] = (
+    "referrals_by_source.",
+    "new_by_employment_status.",
+    "new_by_age_band.",
+    "new_by_benefit.",
+    "new_by_condition.",
+)
+_REFERRAL_LISTS = frozenset({"new_by_benefit.", "new_by_condition."})
+_REFERRALS_SQL = (
+    "SELECT month, practice, referral_source, employment_status, CASE WHEN age < 16 THEN NULL"
+    " WHEN age <= 24 THEN '16_24' WHEN age <= 34 THEN '25_34' WHEN age <= 49 THEN '35_49'"
+    " WHEN age <= 64 THEN '50_64' ELSE '65_plus' END, benefits_at_referral, conditions FROM ("
+    " SELECT substr(referral_date, 1, 7) AS month, practice, referral_source, employment_status,"
+    "  benefits_at_referral, conditions,"
+    "  CAST(substr(referral_date, 1, 4) AS INTEGER) - CAST(substr(date_of_birth, 1, 4) AS INTEGER)"
+    "  - (substr(referral_date, 6, 5) < substr(date_of_birth, 6, 5)) AS age"
+    " FROM participants WHERE referral_date >= :first AND referral_date < :after)"
 )
 
-_JOB_START_PAY_SQL = (
-    "SELECT p.practice, o.date, o.hourly_pay_pence FROM outcomes o JOIN participants p ON p.id = o.participant_id"
-    " WHERE o.type = :job_start AND o.hourly_pay_pence IS NOT NULL AND o.date >= :first AND o.date <= :last"
+# Every benefit change of each participant with one in the months, in order (the order of the
+# benefit_changes_order index, so nothing is sorted), with what they held at referral.
+_BENEFIT_CHANGES_SQL = (
+    "SELECT b.participant_id, p.practice, p.benefits_at_referral, b.date, b.benefits"
+    " FROM benefit_changes b CROSS JOIN participants p ON p.id = b.participant_id"
+    " WHERE b.participant_id IN (SELECT participant_id FROM benefit_changes WHERE date >= :first AND date < :after)"
+    " ORDER BY b.participant_id, b.date, b.position"
 )
 
-# A benefit change "leaves" out-of-work benefits when the participant held at least one at referral,
-# held at least one just before the change (the previous change, or the referral for the first),
-# and holds none after it. [] and ["none"] are alike: neither holds an out-of-work benefit.
-_LEFT_OOW_SQL = f"""
-WITH changes AS (
-    SELECT bc.participant_id AS pid, bc.date AS day,
-           EXISTS (SELECT 1 FROM json_each(bc.benefits) j WHERE j.value IN ({_OOW_MARKS})) AS oow,
-           bc.position AS position
-    FROM benefit_changes bc
-    WHERE bc.participant_id IN (SELECT participant_id FROM benefit_changes WHERE date >= ? AND date <= ?)
-), ordered AS (
-    SELECT pid, day, oow, LAG(oow) OVER (PARTITION BY pid ORDER BY day, position) AS before
-    FROM changes
+# Every job start in the months, for the hours and pay measures (the living wage rates are the
+# policy's, not the vault's, so they are judged in Python).
+_JOB_STARTS_SQL = (
+    "SELECT substr(o.date, 1, 7), p.practice, o.date, o.hours_per_week, o.hourly_pay_pence"
+    " FROM outcomes o CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = o.participant_id"
+    " WHERE o.type = :job_start AND o.date >= :first AND o.date < :after"
 )
-SELECT p.practice, 'left_out_of_work_benefits', COUNT(DISTINCT p.id)
-FROM ordered c CROSS JOIN participants p ON p.id = c.pid
-WHERE c.day >= ? AND c.day <= ? AND c.oow = 0 AND COALESCE(c.before, 1) = 1
-  AND EXISTS (SELECT 1 FROM json_each(p.benefits_at_referral) r WHERE r.value IN ({_OOW_MARKS}))
-GROUP BY p.practice
-"""  # noqa: S608 - only placeholders are interpolated
+
+# Everyone referred by the last month's end: practice, referral month and closure month.
+_CASELOAD_SQL = (
+    "SELECT practice, substr(referral_date, 1, 7), substr(closed_on, 1, 7) FROM participants"
+    " WHERE referral_date < :after"
+)
+
+# The latest month of each kind of date a measure counts, each read from the end of an index.
+# Booked sessions, dropped goals and ended jobs count in no measure, and booked sessions may lie
+# ahead of today: leaving them out keeps the span on months that have happened.
+_LATEST_SQL: tuple[str, ...] = (
+    "SELECT MAX(substr(referral_date, 1, 7)) FROM participants",
+    "SELECT MAX(substr(closed_on, 1, 7)) FROM participants",
+    "SELECT substr(start, 1, 7) FROM sessions WHERE +attendance IN (SELECT value FROM json_each(:attendances))"
+    " ORDER BY substr(start, 1, 7) DESC LIMIT 1",
+    "SELECT MAX(substr(date, 1, 7)) FROM benefit_changes",
+    "SELECT MAX(substr(completed_on, 1, 7)) FROM skills_inventories",
+    "SELECT MAX(substr(created, 1, 7)) FROM goals",
+    "SELECT MAX(substr(closed_on, 1, 7)) FROM goals WHERE status = :achieved",
+    "SELECT MAX(substr(date, 1, 7)) FROM action_plans_issued",
+    "SELECT MAX(substr(date, 1, 7)) FROM employer_contacts",
+    "SELECT substr(date, 1, 7) FROM outcomes WHERE +type IN (SELECT value FROM json_each(:outcome_types))"
+    " ORDER BY substr(date, 1, 7) DESC LIMIT 1",
+)
 
 
 def period_bounds(period: str) -> tuple[date, date]:
     """The first and last day of a month written YYYY-MM."""
-    parsed = parse_month(period)
+    parsed = parse_month(period) if isinstance(period, str) else None
     if parsed is None:
         raise ValidationError("period", f"{period!r} is not a month written YYYY-MM")
     year, month = parsed
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
+class _Counts:
+    """period -> practice -> measure -> count, for the months asked for."""
+
+    def __init__(self, cells: dict[str, dict[str, dict[str, int]]]) -> None:
+        self.cells = cells
+
+    def add(self, period: str, practice: str, measure: str, value: int = 1) -> None:
+        # Months between the requested ones, words outside the vocabulary (they cannot be saved)
+        # and practices whose first referral is later than the month have no cells.
+        cells = self.cells.get(period, {}).get(practice)
+        if cells is not None and measure in MEASURES:
+            cells[measure] += value
+
+    def add_all(self, tally: Iterable[tuple[tuple[str, str, str], int]]) -> None:
+        for (period, practice, measure), value in tally:
+            self.add(period, practice, measure, value)
+
+
+def count_measures_by_month(
+    conn: Connection, periods: Sequence[str], living_wage: Sequence[tuple[date, int]]
+) -> dict[str, dict[str, dict[str, int]]]:
+    """period -> practice -> measure -> count for each month in `periods` (YYYY-MM), in the order
+    given: for each month, every practice with at least one participant referred on or before the
+    month's last day, in practice order, with every catalogue measure in catalogue order, zeros
+    included. `living_wage` is the policy's (start date, pence per hour) rates.
+
+    Each statement reads from the first month asked for to the last, so months far apart cost as
+    much as every month between them."""
+    wanted = list(dict.fromkeys(periods))
+    for period in wanted:
+        period_bounds(period)
+    if not wanted:
+        return {}
+    lo, hi = min(wanted), max(wanted)
+    last_day = period_bounds(hi)[1]
+    params: dict[str, str] = {
+        **_WORDS,
+        "lo": lo,
+        "hi": hi,
+        "first": f"{lo}-01",
+        # Sessions' start has a time: dates are compared below the next month's first day.
+        "after": date.fromordinal(last_day.toordinal() + 1).isoformat(),
+    }
+
+    counts = _Counts(_caseload(conn, wanted, params))
+    practices = sorted({practice for cells in counts.cells.values() for practice in cells})
+    if not practices:
+        return counts.cells
+
+    params.update({f"practice_{i}": practice for i, practice in enumerate(practices)})
+    count_columns = ", ".join(f"COUNT(*) FILTER (WHERE p.practice = :practice_{i})" for i in range(len(practices)))
+    for sql in _EVENT_STATEMENTS:
+        for month, word, *values in conn.execute(sql.format(count=count_columns), params):
+            measure = _WORD_MEASURES.get(word, word)
+            for practice, value in zip(practices, values, strict=True):
+                if value:
+                    counts.add(month, practice, measure, value)
+
+    for prefix, sql in _PARTICIPANT_STATEMENTS:
+        rows = set(conn.execute(sql, params))  # one per participant and word
+        counts.add_all(
+            Counter(
+                (month, practice, f"{prefix}{word}") for month, practice, word, _ in rows if word is not None
+            ).items()
+        )
+    counts.add_all(_referrals(conn, params).items())
+    counts.add_all(_left_out_of_work_benefits(conn, params).items())
+
+    rates = sorted(living_wage)
+    for month, practice, day, hours, pence in conn.execute(_JOB_STARTS_SQL, params):
+        if hours is not None:
+            counts.add(month, practice, "job_starts_16h_plus" if hours >= 16 else "job_starts_under_16h")
+        threshold = living_wage_on(rates, date.fromisoformat(day)) if pence is not None else None
+        if threshold is not None and pence >= threshold:
+            counts.add(month, practice, "job_starts_paid_llw")
+    return counts.cells
+
+
+def _caseload(conn: Connection, periods: list[str], params: dict[str, str]) -> dict[str, dict[str, dict[str, int]]]:
+    """Every requested month's cells, zeros but for active_caseload_end: everyone referred by the
+    month's end less everyone both referred and closed by then, each a running total over the
+    months. A practice has cells from the month of its first referral."""
+    referred: dict[str, Counter[str]] = {}
+    closed: dict[str, Counter[str]] = {}
+    for (practice, referral_month, closure_month), value in Counter(conn.execute(_CASELOAD_SQL, params)).items():
+        referred.setdefault(practice, Counter())[referral_month] += value
+        if closure_month is not None:
+            # Closed from the later of the two months: a closure dated before the referral keeps
+            # the participant out of every month's caseload, as the definition does.
+            closed.setdefault(practice, Counter())[max(referral_month, closure_month)] += value
+    running = {
+        practice: (_running(referred[practice]), _running(closed.get(practice, Counter()))) for practice in referred
+    }
+    cells: dict[str, dict[str, dict[str, int]]] = {period: {} for period in periods}
+    for period in periods:
+        for practice in sorted(running):
+            ins, outs = running[practice]
+            total = _total_to(ins, period)
+            if total:
+                practice_cells = cells[period][practice] = dict.fromkeys(CATALOGUE, 0)
+                practice_cells["active_caseload_end"] = total - _total_to(outs, period)
+    return cells
+
+
+def _running(by_month: Counter[str]) -> tuple[list[str], list[int]]:
+    months = sorted(by_month)
+    return months, list(accumulate(by_month[month] for month in months))
+
+
+def _total_to(running: tuple[list[str], list[int]], period: str) -> int:
+    """The running total up to and including `period` (0 before its first month)."""
+    months, totals = running
+    i = bisect_right(months, period)
+    return totals[i - 1] if i else 0
+
+
+def _referrals(conn: Connection, params: dict[str, str]) -> Counter[tuple[str, str, str]]:
+    """(month, practice, measure) -> participants referred, and by source, employment status, age
+    band, benefit and condition at referral."""
+    rows = conn.execute(_REFERRALS_SQL, params).fetchall()
+    tally: Counter[tuple[str, str, str]] = Counter(
+        (month, practice, "referrals_received") for month, practice, *_ in rows
+    )
+    for column, prefix in enumerate(_REFERRAL_COLUMNS, start=2):
+        # Counted by distinct value first: many participants share a word, or a list of words.
+        for (month, practice, value), count in Counter((row[0], row[1], row[column]) for row in rows).items():
+            if value is None:
+                continue
+            words = set(json.loads(value)) if prefix in _REFERRAL_LISTS else {value}
+            tally.update({(month, practice, f"{prefix}{word}"): count for word in words})
+    return tally
+
+
+def _left_out_of_work_benefits(conn: Connection, params: dict[str, str]) -> Counter[tuple[str, str, str]]:
+    """(month, practice, "left_out_of_work_benefits") -> participants. A benefit change leaves
+    out-of-work benefits when the participant held at least one at referral, held at least one
+    just before the change (the previous change, or the referral for the first), and holds none
+    after it; a participant counts once a month. [] and ["none"] are alike: neither holds one."""
+    left: set[tuple[str, str, str]] = set()
+    rows = conn.execute(_BENEFIT_CHANGES_SQL, params)
+    for pid, changes in groupby(rows, key=itemgetter(0)):
+        before = True
+        for _, practice, at_referral, day, benefits in changes:
+            if not _OUT_OF_WORK.intersection(json.loads(at_referral)):
+                break
+            now = bool(_OUT_OF_WORK.intersection(json.loads(benefits)))
+            if before and not now and params["first"] <= day < params["after"]:
+                left.add((day[:7], practice, pid))
+            before = now
+    return Counter((month, practice, "left_out_of_work_benefits") for month, practice, _ in left)
+
+
 def count_measures(conn: Connection, period: str, living_wage: Sequence[tuple[date, int]]) -> dict[str, dict[str, int]]:
     """practice -> measure -> count for the month `period` (YYYY-MM), for every practice with at least
     one participant referred on or before the month's last day; every catalogue measure is present,
     zeros included. `living_wage` is the policy's (start date, pence per hour) rates."""
-    first_day, last_day = period_bounds(period)
-    following = date(last_day.year + last_day.month // 12, last_day.month % 12 + 1, 1)
-    params = {
-        "first": first_day.isoformat(),
-        "last": last_day.isoformat(),
-        "next": following.isoformat(),  # sessions' start has a time: compare below the next month
-        "attended": Attendance.ATTENDED.value,
-        "dna": Attendance.DNA.value,
-        "cancelled_p": Attendance.CANCELLED_BY_PARTICIPANT.value,
-        "cancelled_c": Attendance.CANCELLED_BY_COACH.value,
-        "achieved": "achieved",
-        "job_start": OutcomeType.JOB_START.value,
-    }
-    practices = [
-        row[0]
-        for row in conn.execute(
-            "SELECT DISTINCT practice FROM participants WHERE referral_date <= ? ORDER BY practice",
-            (params["last"],),
-        )
-    ]
-    counts: dict[str, dict[str, int]] = {practice: dict.fromkeys(CATALOGUE, 0) for practice in practices}
+    return count_measures_by_month(conn, [period], living_wage)[period]
 
-    def add(practice: str, measure: str, value: int) -> None:
-        # Words outside the vocabulary cannot be saved; practices referred later have no cells.
-        if practice in counts and measure in MEASURES:
-            counts[practice][measure] += value
 
-    for prefix, sql in _STATEMENTS:
-        for practice, word, value in conn.execute(sql, params):
-            add(practice, f"{prefix}{word}", value)
-
-    outcome_measures = {t.value: m for t, m in _OUTCOME_MEASURES.items()}
-    for practice, kind, value in conn.execute(_OUTCOMES_SQL, params):
-        if kind in outcome_measures:
-            add(practice, outcome_measures[kind], value)
-
-    rates = sorted(living_wage)
-    for practice, day, pence in conn.execute(_JOB_START_PAY_SQL, params):
-        threshold = living_wage_on(rates, date.fromisoformat(day))
-        if threshold is not None and pence >= threshold:
-            add(practice, "job_starts_paid_llw", 1)
-
-    span = (params["first"], params["last"])
-    for practice, measure, value in conn.execute(_LEFT_OOW_SQL, (*_OOW, *span, *span, *_OOW)):
-        add(practice, measure, value)
-    return counts
+def activity_span(conn: Connection) -> tuple[str, str] | None:
+    """The first and last month (YYYY-MM) in which anything a measure counts happened: from the
+    earliest referral's month to the month of the latest counted event of any kind. None for a
+    vault with nobody in it. Months after the last still have an active caseload."""
+    first = conn.execute("SELECT MIN(substr(referral_date, 1, 7)) FROM participants").fetchone()[0]
+    if first is None:
+        return None
+    latest = [row[0] for sql in _LATEST_SQL for row in conn.execute(sql, _WORDS)]
+    return first, max(month for month in latest if month is not None)

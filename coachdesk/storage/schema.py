@@ -13,6 +13,7 @@ from sqlcipher3 import dbapi2
 
 from coachdesk.domain.clock import utc_stamp
 from coachdesk.domain.errors import VaultError
+from coachdesk.storage import device_key
 from coachdesk.storage.database import Connection, transaction
 
 _V1 = """
@@ -176,9 +177,69 @@ CREATE TABLE drafts (
 """
 
 
+# Version 2: the programme's sync (formats.md §2). The device's Ed25519 key lives in `meta`
+# (inside the encrypted database, never in a file); each month's latest signed bundle and its
+# state in `sync_months`; every receipt the hub gave in `sync_receipts`.
+_V2 = """
+CREATE TABLE sync_months (
+    period           TEXT PRIMARY KEY,
+    revision         INTEGER NOT NULL CHECK (revision >= 1),
+    digest           TEXT NOT NULL,
+    bundle           BLOB NOT NULL,
+    state            TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'failed')),
+    built_at         TEXT NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    last_attempt_at  TEXT,
+    reason           TEXT,
+    sent_at          TEXT
+);
+CREATE TABLE sync_receipts (
+    period       TEXT NOT NULL,
+    revision     INTEGER NOT NULL,
+    receipt      TEXT NOT NULL,
+    status       TEXT NOT NULL,
+    hub_url      TEXT NOT NULL,
+    received_at  TEXT NOT NULL,
+    PRIMARY KEY (period, revision)
+);
+"""
+
+# Indexes behind the monthly measures (storage/measures.py): each lets a month's counts be read
+# from the index alone, without visiting the table rows.
+_V2_MEASURE_INDEXES = """
+-- Events are counted by month in the order of a month index (on the same substr(<date>, 1, 7)
+-- expression the queries use), so no query sorts them: with cipher_memory_security every sorted
+-- row is an allocation, and every allocation two system calls. Each index holds the columns its
+-- queries read, so the table rows are never visited.
+CREATE INDEX sessions_month ON sessions(substr(start, 1, 7), attendance, participant_id, start);
+CREATE INDEX skills_inventories_month ON skills_inventories(substr(completed_on, 1, 7), participant_id);
+CREATE INDEX goals_created_month ON goals(substr(created, 1, 7), participant_id);
+CREATE INDEX goals_closed_month ON goals(status, substr(closed_on, 1, 7), participant_id);
+CREATE INDEX action_plans_month ON action_plans_issued(substr(date, 1, 7), participant_id);
+CREATE INDEX employer_contacts_month ON employer_contacts(substr(date, 1, 7), participant_id, date);
+CREATE INDEX outcomes_month ON outcomes(substr(date, 1, 7), type, participant_id, date);
+-- "Is there an earlier one?" for the first attended session, employer contact and job start:
+-- one seek per event.
+CREATE INDEX sessions_attended ON sessions(attendance, participant_id, start);
+CREATE INDEX employer_contacts_first ON employer_contacts(participant_id, date);
+CREATE INDEX outcomes_first ON outcomes(type, participant_id, date);
+-- A participant's practice (and referral date) from their id, for every event counted: the
+-- queries name this index, as the planner would otherwise read the table row behind the unique id.
+CREATE INDEX participants_by_id ON participants(id, practice, referral_date);
+-- Each participant's benefit changes in order, for left_out_of_work_benefits.
+CREATE INDEX benefit_changes_order ON benefit_changes(participant_id, date, position);
+"""
+
+
 def _apply_v1(conn: Connection) -> None:
     for statement in _split(_V1):
         conn.execute(statement)
+
+
+def _apply_v2(conn: Connection) -> None:
+    for statement in _split(_V2 + _V2_MEASURE_INDEXES):
+        conn.execute(statement)
+    device_key.create(conn)
 
 
 def _split(script: str) -> list[str]:
@@ -202,6 +263,7 @@ def _complete(text: str) -> bool:
 
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _apply_v1),
+    (2, _apply_v2),
 ]
 LATEST = MIGRATIONS[-1][0]
 

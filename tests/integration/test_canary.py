@@ -163,6 +163,9 @@ def _scan(files: list[Path], secrets: dict[str, str]) -> list[str]:
     return hits
 
 
+REFERRAL_MONTH = "2015-10"  # the first canary participant's
+
+
 def test_no_canary_in_any_file(tmp_path: Path, isolated_profile: Path) -> None:
     work = tmp_path / "work"  # the vault's parent folder: the backup goes here too
     vault = work / "vault"
@@ -203,6 +206,10 @@ def test_no_canary_in_any_file(tmp_path: Path, isolated_profile: Path) -> None:
     assert run_cli("check", "--vault", str(vault), env=env).code == 0
     result = run_cli("backup", str(backup), "--vault", str(vault), env=env)
     assert result.code == 0, result.err
+    bundle = work / "bundle.json"  # what a coach carries on a USB stick: scanned below with the rest
+    result = run_cli("bundle", "--period", REFERRAL_MONTH, "--out", str(bundle), "--vault", str(vault), env=env)
+    assert result.code == 0, result.err
+    assert b'"measure":"referrals_received","practice":"P01","value":1' in bundle.read_bytes()
     result = run_cli("passwd", "--vault", str(vault), env={**env, "COACHDESK_NEW_PASSPHRASE": NEW_PASSPHRASE})
     assert result.code == 0, result.err
     result = run_cli("check", "--vault", str(vault), env={"COACHDESK_PASSPHRASE": NEW_PASSPHRASE})
@@ -244,7 +251,7 @@ def test_no_canary_in_any_file(tmp_path: Path, isolated_profile: Path) -> None:
     ]
     files = _files(roots)
     names = {p.name for p in files}
-    assert {"coachdesk.db", "keyslots.json", "coachdesk.log", "caseload.cdbackup"} <= names, names
+    assert {"coachdesk.db", "keyslots.json", "coachdesk.log", "caseload.cdbackup", "bundle.json"} <= names, names
     assert not any(p.is_relative_to(outside.resolve()) for p in files)
     hits = _scan(files, secrets)
     assert hits == [], "\n".join(hits)

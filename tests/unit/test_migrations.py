@@ -4,6 +4,7 @@ to the latest schema and find all its data."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from collections.abc import Callable
@@ -12,11 +13,13 @@ from pathlib import Path
 import pytest
 from testkit import PASSPHRASE, VaultFolder
 
+from coachdesk.domain import bundle as fmt
 from coachdesk.domain.codec import decode
 from coachdesk.domain.errors import VaultError
 from coachdesk.domain.model import Participant
 from coachdesk.storage import database, participants, schema
 from coachdesk.storage.vault import DB_NAME, SLOTS_NAME, Vault
+from coachdesk.sync import outbox
 
 VAULTS = Path(__file__).resolve().parent.parent / "fixtures" / "vaults"
 FIXTURES = sorted((p for p in VAULTS.iterdir() if p.is_dir()), key=lambda p: int(p.name[1:])) if VAULTS.is_dir() else []
@@ -85,6 +88,21 @@ def test_fixture_vault_migrates_to_latest_with_its_data(fixture: Path, tmp_path:
         # The non-Latin name is found by the search index built inside the encrypted database.
         hits = {r[0] for r in conn.execute("SELECT rowid FROM people_fts WHERE people_fts MATCH ?", ("Коваленко",))}
         assert len(hits) == 1
+    finally:
+        vault.close()
+
+    # Its device key and outbox come through unchanged; a vault from before sync gets a new key.
+    vault = Vault.open(folder)
+    try:
+        vault.unlock_with_passphrase(expected["passphrase"])
+        me = outbox.device(vault)
+        if "device_id" in expected:
+            assert me.device_id == expected["device_id"]
+            months = [[m.period, m.revision, hashlib.sha256(m.bundle).hexdigest()] for m in outbox.months(vault)]
+            assert months == expected["outbox"]
+        else:
+            assert outbox.months(vault) == []
+        assert fmt.parse_public_key(me.public_key)
     finally:
         vault.close()
 
