@@ -7,6 +7,7 @@ The vault, its passphrase and every name shown are synthetic (coachdesk demo).""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -18,19 +19,22 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
+from coachdesk.domain import bundle as fmt
 from coachdesk.resources import default_policy_text
 from coachdesk.services import caseload, demo_vault
 from coachdesk.storage.keyslots import Argon2Params
 from coachdesk.storage.vault import Vault
 from coachdesk.ui.app import make_application
 from coachdesk.ui.controller import AppController, unlock_info
-from coachdesk.ui.main_window import CASELOAD, MainWindow
+from coachdesk.ui.main_window import CASELOAD, SYNC, MainWindow
 from coachdesk.ui.register_dialog import RegisterDialog
 from coachdesk.ui.setup_wizard import SetupWizard
 from coachdesk.ui.worker import VaultWorker
 
 PASSPHRASE = "screenshots passphrase, demo only"
 SIZE = (1200, 800)
+# A programme that names a (made-up) hub and suppresses small counts, as a real one would.
+DEMO_HUB = "https://hub.working-better.example"
 
 
 def settle(app: QApplication, rounds: int = 5) -> None:
@@ -60,6 +64,47 @@ def richest_participant(vault: Vault) -> str:
     return best
 
 
+def demo_policy() -> str:
+    text = default_policy_text().replace("source_suppression = 0", "source_suppression = 5")
+    first = 'programme = "islington-working-better"\n'
+    return text.replace(first, f'{first}hub_url = "{DEMO_HUB}"\n')
+
+
+class DemoHub:
+    """Stands in for the hub on the screenshots: enrols, and says it is up. Nothing goes anywhere."""
+
+    def __init__(self, url: str, device_id: str = "") -> None:
+        self.base_url = url
+        self.device_id = device_id
+
+    def enrol(self, _token: str, _name: str, _public_key: str) -> str:
+        return self.device_id
+
+    def healthy(self) -> bool:
+        return True
+
+
+def sync_history(vault: Vault) -> None:
+    """Enrolled; every month sent but one the hub refused, and last month still waiting."""
+    from coachdesk.sync import outbox, sending  # noqa: PLC0415
+    from coachdesk.sync.transport import Delivered, Rejected  # noqa: PLC0415
+
+    sending.enrol(vault, DemoHub(DEMO_HUB, outbox.device(vault).device_id), "demo", "coach-laptop-07")  # type: ignore[arg-type]
+    outbox.refresh(vault, date.today())
+    *sent, last = outbox.waiting(vault, include_failed=True)
+    refused = sent.pop(-3)
+    results = [
+        sending.interpret(
+            vault, m, Delivered(201, {"status": "accepted", "receipt": fmt.receipt_of(json.loads(m.bundle))}), DEMO_HUB
+        )
+        for m in sent
+    ]
+    detail = "Revision 1 is not above the stored revision 2."
+    results.append(sending.interpret(vault, refused, Rejected(409, "stale_revision", detail), DEMO_HUB))
+    sending.record_run(vault, results)
+    assert last.state == "pending"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -81,8 +126,9 @@ def main() -> int:
     grab(app, wizard, out / "setup-passphrase.png")
     wizard.close()
 
-    vault, _ = Vault.create(work / "vault", PASSPHRASE, default_policy_text(), kdf=Argon2Params())
+    vault, _ = Vault.create(work / "vault", PASSPHRASE, demo_policy(), kdf=Argon2Params())
     demo_vault.fill(vault, 150, 7, date.today())
+    sync_history(vault)
     controller = AppController(work / "vault", VaultWorker(synchronous=True))
     controller.worker.holder.vault = vault
     window = MainWindow(controller)
@@ -108,6 +154,23 @@ def main() -> int:
         tabs.setCurrentIndex(index)
         name = tabs.tabText(index).replace("&", "").lower().replace(" ", "-")
         grab(app, window, out / f"record-{name}.png")
+
+    sync = window.sync_page
+    sync.runner.timer.stop()  # no automatic run while the screenshots are taken
+    sync.runner.soon.stop()
+    sync.runner.client_factory = DemoHub
+    if sync.runner.watch is not None:
+        sync.runner.watch.set_online(True)  # whatever this machine's network, show the connected state
+    window.nav.setCurrentRow(SYNC)
+    sync.runner.network.wait_idle()
+    grab(app, window, out / "sync.png")
+
+    from coachdesk.ui.sync_enrol import EnrolDialog  # noqa: PLC0415
+
+    enrol = EnrolDialog(sync.runner, DEMO_HUB, window)
+    enrol.show()
+    grab(app, enrol, out / "sync-enrol.png")
+    enrol.close()
 
     window.lock_action.trigger()  # as Ctrl+L does
     grab(app, window, out / "locked.png")

@@ -105,6 +105,12 @@ def record_attempt(conn: Connection, period: str, revision: int, *, state: str, 
     )
 
 
+def record_start(conn: Connection, period: str, revision: int, at: str) -> None:
+    """This revision is about to go out: from now on it may reach the hub, so it must never be
+    rebuilt with other counts under its number (even if the answer is lost to a crash)."""
+    conn.execute("UPDATE sync_months SET last_attempt_at = ? WHERE period = ? AND revision = ?", (at, period, revision))
+
+
 def record_receipt(conn: Connection, receipt: Receipt) -> None:
     conn.execute(
         "INSERT INTO sync_receipts(period, revision, receipt, status, hub_url, received_at) VALUES (?, ?, ?, ?, ?, ?)"

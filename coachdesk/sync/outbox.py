@@ -212,9 +212,18 @@ def mark_exported(vault: Vault, month: OutboxMonth, now: datetime | None = None)
                 month.period,
                 month.revision,
                 state=conn_month.state,
-                reason=f"Exported to a file at {stamp}.",
+                reason="Exported to a file.",
                 at=stamp,
             )
+
+
+def mark_starting(vault: Vault, months: Sequence[OutboxMonth], now: datetime | None = None) -> None:
+    """These revisions are about to be sent: note it first, so a crash or a lock before the hub's
+    answer is recorded can never let a revision that reached the hub be rebuilt under its number."""
+    stamp = utc_stamp(now)
+    with vault.transaction() as conn:
+        for month in months:
+            outbox.record_start(conn, month.period, month.revision, stamp)
 
 
 def export_waiting(vault: Vault, folder: Path, today: date, now: datetime | None = None) -> list[Path]:

@@ -56,19 +56,26 @@ def enrol(
 ) -> str:
     """Register this laptop's public key with the hub using a single-use token from the programme
     team; remember the hub. Returns the device id, which the hub derives from the key."""
-    me = outbox.device(vault)
     name = device_name or default_device_name()
-    given = client.enrol(token, name, me.public_key)
-    if given != me.device_id:
+    given = client.enrol(token, name, outbox.device(vault).public_key)
+    return remember_enrolment(vault, client.base_url, name, given, now)
+
+
+def remember_enrolment(vault: Vault, hub_url: str, device_name: str, given_id: str, now: datetime | None = None) -> str:
+    """Keep the hub's answer to an enrolment (the app asks the hub on its network thread and
+    keeps the answer here, on the vault's). The hub derives the id from the key: another id means
+    the two sides disagree about the format, and nothing is kept."""
+    me = outbox.device(vault)
+    if given_id != me.device_id:
         raise SyncError(
-            f"The hub registered this laptop as {given}, but its key belongs to device {me.device_id}. "
+            f"The hub registered this laptop as {given_id}, but its key belongs to device {me.device_id}. "
             "Tell the programme team: the hub may be running another version."
         )
     with vault.transaction() as conn:
-        vault.set_meta(conn, _HUB, client.base_url)
-        vault.set_meta(conn, _NAME, name)
+        vault.set_meta(conn, _HUB, hub_url)
+        vault.set_meta(conn, _NAME, device_name)
         vault.set_meta(conn, _ENROLLED, utc_stamp(now))
-    return given
+    return given_id
 
 
 def client_for(vault: Vault, **options: float) -> HubClient:
@@ -121,6 +128,14 @@ def record_run(vault: Vault, results: list[SendResult], now: datetime | None = N
     return result
 
 
+def prepare(vault: Vault, today: date, *, include_failed: bool, now: datetime | None = None) -> list[OutboxMonth]:
+    """Build what changed and list the months to send, oldest first, each noted as about to go."""
+    outbox.refresh(vault, today, now)
+    months = outbox.waiting(vault, include_failed=include_failed)
+    outbox.mark_starting(vault, months, now)
+    return months
+
+
 def sync(
     vault: Vault, client: HubClient, today: date, *, include_failed: bool = True, now: datetime | None = None
 ) -> list[SendResult]:
@@ -128,9 +143,8 @@ def sync(
     When the hub cannot be reached the remaining months stay pending: there is no point in
     knocking again at once."""
     moment = now or datetime.now(UTC)
-    outbox.refresh(vault, today, moment)
     results: list[SendResult] = []
-    for month in outbox.waiting(vault, include_failed=include_failed):
+    for month in prepare(vault, today, include_failed=include_failed, now=moment):
         answer = client.send_bundle(month.bundle)
         results.append(interpret(vault, month, answer, client.base_url, moment))
         if isinstance(answer, Unreachable):

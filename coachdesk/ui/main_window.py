@@ -1,5 +1,5 @@
-"""The main window: the unlock screen while locked; Today, Caseload and the participant record
-once unlocked. Locking (idle timer, OS screen lock, Ctrl+L) clears every page that showed
+"""The main window: the unlock screen while locked; Today, Caseload, the participant record and
+Sync once unlocked. Locking (idle timer, OS screen lock, Ctrl+L) clears every page that showed
 participant data before the unlock screen is shown."""
 
 from __future__ import annotations
@@ -27,9 +27,10 @@ from coachdesk.ui.unlock_page import UnlockPage
 if TYPE_CHECKING:
     from coachdesk.ui.caseload_page import CaseloadPage
     from coachdesk.ui.record.record_page import RecordPage
+    from coachdesk.ui.sync_page import SyncPage
     from coachdesk.ui.today_page import TodayPage
 
-TODAY, CASELOAD, RECORD = 0, 1, 2
+TODAY, CASELOAD, RECORD, SYNC = 0, 1, 2, 3
 
 
 class MainWindow(QMainWindow):
@@ -45,12 +46,13 @@ class MainWindow(QMainWindow):
         self._today: TodayPage | None = None
         self._caseload: CaseloadPage | None = None
         self._record: RecordPage | None = None
+        self._sync: SyncPage | None = None
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(self.tr("Sections"))
         self.nav.setFixedWidth(180)
-        for text in (self.tr("Today"), self.tr("Caseload"), self.tr("Participant")):
+        for text in (self.tr("Today"), self.tr("Caseload"), self.tr("Participant"), self.tr("Sync")):
             QListWidgetItem(text, self.nav)
         self.pages = QStackedWidget()
         self.nav.currentRowChanged.connect(self._navigate)
@@ -98,14 +100,22 @@ class MainWindow(QMainWindow):
             return
         from coachdesk.ui.caseload_page import CaseloadPage  # noqa: PLC0415 - see __init__
         from coachdesk.ui.record.record_page import RecordPage  # noqa: PLC0415
+        from coachdesk.ui.sync_page import SyncPage  # noqa: PLC0415
         from coachdesk.ui.today_page import TodayPage  # noqa: PLC0415
 
         self._today = TodayPage(self.controller)
         self._caseload = CaseloadPage(self.controller)
         self._record = RecordPage(self.controller)
-        for page in (self._today, self._caseload, self._record):
+        self._sync = SyncPage(self.controller)
+        for page in (self._today, self._caseload, self._record, self._sync):
             self.pages.addWidget(page)
         self._record.drafts_restored.connect(self._show_record_page)
+        # An automatic sync says how it went in the status bar, wherever the coach is.
+        self._sync.runner.run_finished.connect(
+            lambda result: self.statusBar().showMessage(self.tr("Sync: {0}").format(result), 15_000)
+        )
+        if self.controller.is_unlocked:
+            self._sync.start()  # unlocked before the pages were built: _on_unlocked could not start it
 
     @property
     def today_page(self) -> TodayPage:
@@ -125,6 +135,12 @@ class MainWindow(QMainWindow):
         assert self._record is not None
         return self._record
 
+    @property
+    def sync_page(self) -> SyncPage:
+        self._build_pages()
+        assert self._sync is not None
+        return self._sync
+
     # -- actions and shortcuts --------------------------------------------------------------
     def _make_actions(self) -> None:
         menu = self.menuBar()
@@ -141,6 +157,12 @@ class MainWindow(QMainWindow):
         self.caseload_action = QAction(self.tr("&Caseload"), self)
         self.caseload_action.setShortcut(QKeySequence("Ctrl+2"))
         self.caseload_action.triggered.connect(lambda: self.nav.setCurrentRow(CASELOAD))
+        self.sync_action = QAction(self.tr("S&ync"), self)
+        self.sync_action.setShortcut(QKeySequence("Ctrl+3"))
+        self.sync_action.triggered.connect(lambda: self.nav.setCurrentRow(SYNC))
+        self.sync_now_action = QAction(self.tr("Sync &now"), self)
+        self.sync_now_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.sync_now_action.triggered.connect(self.sync_now)
         self.lock_action = QAction(self.tr("&Lock"), self)
         self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
         self.lock_action.triggered.connect(
@@ -149,8 +171,9 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        for action in (self.new_action, self.find_action, self.today_action, self.caseload_action):
+        for action in (self.new_action, self.find_action, self.today_action, self.caseload_action, self.sync_action):
             file_menu.addAction(action)
+        file_menu.addAction(self.sync_now_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addAction(quit_action)
@@ -160,7 +183,15 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _set_unlocked_actions(self, unlocked: bool) -> None:
-        for action in (self.new_action, self.find_action, self.today_action, self.caseload_action, self.lock_action):
+        for action in (
+            self.new_action,
+            self.find_action,
+            self.today_action,
+            self.caseload_action,
+            self.sync_action,
+            self.sync_now_action,
+            self.lock_action,
+        ):
             action.setEnabled(unlocked)
 
     def _about(self) -> None:
@@ -186,6 +217,8 @@ class MainWindow(QMainWindow):
             self.today_page.refresh()
         elif row == CASELOAD:
             self.caseload_page.refresh()
+        elif row == SYNC:
+            self.sync_page.refresh()
 
     def open_participant(self, participant_id: str) -> None:
         if self.pages.currentIndex() == RECORD and not self.record_page.maybe_leave():
@@ -208,6 +241,12 @@ class MainWindow(QMainWindow):
 
         RegisterDialog(self.controller, self).exec()
 
+    def sync_now(self) -> None:
+        """Ctrl+Shift+S: show the Sync page and send what is waiting."""
+        self.nav.setCurrentRow(SYNC)
+        if self.pages.currentIndex() == SYNC:
+            self.sync_page.sync_now()
+
     def find_participant(self) -> None:
         self.nav.setCurrentRow(CASELOAD)
         if self.pages.currentIndex() == CASELOAD:
@@ -225,13 +264,14 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(-1)
         self.nav.setCurrentRow(TODAY)
         self.record_page.restore_drafts()
+        self.sync_page.start()
 
     def auto_lock_ms(self) -> int:
         return self.controller.policy.auto_lock_minutes * 60_000
 
     def _on_locked(self, reason: str) -> None:
         self.inactivity.stop()
-        for page in (self._today, self._caseload, self._record):
+        for page in (self._today, self._caseload, self._record, self._sync):
             if page is not None:
                 page.clear_sensitive()
         self._set_unlocked_actions(False)

@@ -5,108 +5,31 @@ refuse, or not to be there at all. The month states in the vault are what the co
 from __future__ import annotations
 
 import json
-import socket
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from coachdesk.sync.transport import HubClient
+from hub_double import TOKEN, HubDouble, dead_url, serving
 from testkit import PASSPHRASE, VaultFolder, run_cli
 
 from coachdesk.domain import bundle as fmt
-from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.model import Participant, Session
 from coachdesk.domain.vocabulary import Attendance, ReferralSource, SessionType
 from coachdesk.storage import participants
 from coachdesk.storage.vault import Vault
 from coachdesk.sync import outbox, sending
+from coachdesk.sync.transport import HubClient
 
 NOW = datetime(2016, 2, 1, 9, 0, tzinfo=UTC)
 TODAY = date(2016, 2, 1)
 MONTHS = ["2015-10", "2015-11", "2015-12", "2016-01"]
-TOKEN = "enrol-me-once"
-
-
-@dataclass
-class HubDouble:
-    """What the hub would do with each request, and what it received."""
-
-    fail_first: int = 0  # answer 503 to this many bundle posts first
-    refuse: tuple[int, str, str] | None = None  # (status, error, detail) for every bundle
-    keys: dict[str, bytes] = field(default_factory=dict)  # device id -> public key
-    stored: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)  # (device, period) -> (rev, receipt)
-    posts: int = 0
-    tokens: set[str] = field(default_factory=lambda: {TOKEN})
-
-    def enrol(self, body: dict) -> tuple[int, dict]:
-        if body.get("token") not in self.tokens:
-            return 401, {"error": "bad_token", "detail": "The enrolment token is unknown, used or expired."}
-        self.tokens.discard(body["token"])
-        key = fmt.parse_public_key(body["public_key"])
-        device_id = fmt.device_id_for(key)
-        self.keys[device_id] = key
-        return 201, {"device_id": device_id}
-
-    def bundle(self, data: bytes) -> tuple[int, dict]:
-        self.posts += 1
-        if self.posts <= self.fail_first:
-            return 503, {"error": "unavailable", "detail": "The hub is starting."}
-        if self.refuse is not None:
-            status, error, detail = self.refuse
-            return status, {"error": error, "detail": detail}
-        try:
-            parsed = fmt.parse_bundle_bytes(data)
-        except ValidationError as exc:
-            return 400, {"error": "invalid_bundle", "detail": str(exc)}
-        key = self.keys.get(parsed.device_id)
-        if key is None or not fmt.verify(parsed, key):
-            return 401, {"error": "bad_signature", "detail": "Unknown device or bad signature."}
-        receipt = fmt.receipt_of(parsed.document)
-        previous = self.stored.get((parsed.device_id, parsed.period))
-        if previous == (parsed.revision, receipt):
-            return 200, {"status": "duplicate", "receipt": receipt}
-        if previous is not None and parsed.revision <= previous[0]:
-            return 409, {"error": "stale_revision", "detail": f"Revision {parsed.revision} is not above {previous[0]}."}
-        self.stored[(parsed.device_id, parsed.period)] = (parsed.revision, receipt)
-        return 201, {"status": "accepted", "receipt": receipt}
-
-
-def _handler(hub: HubDouble) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            data = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            if self.path == "/api/v1/enrol":
-                status, body = hub.enrol(json.loads(data))
-            elif self.path == "/api/v1/bundles":
-                status, body = hub.bundle(data)
-            else:
-                status, body = 404, {"error": "not_found", "detail": "No such path."}
-            out = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(out)))
-            self.end_headers()
-            self.wfile.write(out)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    return Handler
 
 
 @pytest.fixture
 def hub() -> Iterator[tuple[HubDouble, str]]:
-    double = HubDouble()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(double))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield double, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving() as running:
+        yield running
 
 
 def client(url: str) -> HubClient:
@@ -174,9 +97,7 @@ def test_a_hub_that_fails_at_first_is_retried_until_it_answers(enrolled: tuple[V
 
 def test_an_unreachable_hub_leaves_every_month_pending(enrolled: tuple[Vault, HubDouble, str]) -> None:
     vault, _, _ = enrolled
-    with socket.socket() as s:  # a port with nothing listening
-        s.bind(("127.0.0.1", 0))
-        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    dead = dead_url()
     results = sending.sync(vault, client(dead), TODAY, now=NOW)
     assert [(r.period, r.state) for r in results] == [("2015-10", outbox.PENDING)]  # stops knocking at once
     months = outbox.months(vault)

@@ -271,3 +271,15 @@ def test_no_participant_detail_ever_appears_in_a_bundle(
                 # Dates may not hide as other forms either: day-month-year and compact digits.
                 if len(secret) == 10 and secret[4] == "-":
                     assert secret.replace("-", "") not in text
+
+
+def test_a_revision_whose_answer_was_lost_is_never_reused(vault: Vault) -> None:
+    """The laptop was shut mid-send: the hub may hold revision 1, so new counts become revision 2."""
+    ada = person("2015-10-20")
+    save(vault, ada)
+    outbox.refresh(vault, TODAY, NOW)
+    outbox.mark_starting(vault, [outbox.month_record(vault, "2015-10")], NOW)
+    ada.outcomes.append(Outcome(type=OutcomeType.JOB_START, date=date(2015, 10, 28), hours_per_week=20))
+    save(vault, ada)
+    assert outbox.refresh(vault, TODAY, NOW) == ["2015-10"]
+    assert outbox.month_record(vault, "2015-10").revision == 2
