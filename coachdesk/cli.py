@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coachdesk import __version__, cli_secrets, logs
-from coachdesk.domain.errors import EXIT_FAILED, CoachDeskError, VaultError
+from coachdesk.domain.errors import EXIT_FAILED, EXIT_USAGE, CoachDeskError, VaultError
 from coachdesk.paths import default_vault_dir
 from coachdesk.resources import default_policy_text
 from coachdesk.storage.files import write_requested_file
@@ -78,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", "write a coachdesk.caseload/1 file")
     p.add_argument("file", type=Path)
     p.add_argument("--participant", metavar="ID", help="only this participant (subject access request)")
+    p = command("erase", "erase one participant completely (the audit log keeps that it happened, not who)")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = command("search", "find participants by name, NHS number or words in notes")
     p.add_argument("text")
     p.add_argument("--json", action="store_true")
@@ -242,6 +245,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_erase(args: argparse.Namespace) -> int:
+    from coachdesk.services import governance  # noqa: PLC0415 - only this command needs it
+    from coachdesk.storage import participants  # noqa: PLC0415
+
+    with _open_unlocked(args) as vault:
+        found = participants.summaries_for(vault.conn, [args.id])
+        if not found:
+            raise VaultError(f"No participant with the id {args.id} is in this vault; nothing was erased.")
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("coachdesk: erasing cannot be undone; add --yes when not at a terminal.", file=sys.stderr)
+                return EXIT_USAGE
+            who = found[0]
+            print(f"Erase {who.display_name} (born {who.date_of_birth.isoformat()}, {who.practice}) completely?")
+            print("Every record about them leaves this vault and cannot be brought back (older backups still hold it).")
+            if input("Type erase to confirm: ").strip().lower() != "erase":
+                print("Nothing was erased.")
+                return EXIT_FAILED
+        governance.erase_participant(vault, args.id)
+    print("Participant erased. The audit log records that an erasure happened, not who.")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from coachdesk.storage import participants, search  # noqa: PLC0415 - see _open_unlocked
 
@@ -398,6 +424,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "export": cmd_export,
     "search": cmd_search,
+    "erase": cmd_erase,
     "check": cmd_check,
     "backup": cmd_backup,
     "restore": cmd_restore,

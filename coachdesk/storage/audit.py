@@ -5,12 +5,14 @@ inserted or deleted entry breaks the chain and `coachdesk check` reports where."
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from coachdesk.storage.database import Connection
 
 GENESIS = "0" * 64
+_CHUNK = 500  # ids per IN (...) list
 
 
 @dataclass(frozen=True)
@@ -64,3 +66,83 @@ def verify_chain(conn: Connection) -> str | None:
         prev = stored
         expected_seq += 1
     return None
+
+
+def forget_record_ids(conn: Connection, record_ids: Sequence[str]) -> int:
+    """Blank the record id of every entry about `record_ids` (erased participants) and re-seal the
+    chain from the first entry changed; returns how many entries were changed.
+
+    Entries are never removed or re-ordered: the log still shows that something happened, when,
+    and in what order, but no longer to which (now erased) record. The hashes carry no secret, so
+    whoever holds the data key could always re-seal an edited log; what the chain shows is an entry
+    changed by anything other than CoachDesk's own code. Call inside the erasing transaction."""
+    first: int | None = None
+    changed = 0
+    for i in range(0, len(record_ids), _CHUNK):
+        chunk = list(record_ids[i : i + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        row = conn.execute(
+            f"SELECT min(seq), count(*) FROM audit_log WHERE record_id IN ({marks})",  # noqa: S608 - placeholders only
+            chunk,
+        ).fetchone()
+        if row[1]:
+            first = row[0] if first is None else min(first, row[0])
+            changed += row[1]
+            conn.execute(f"UPDATE audit_log SET record_id = NULL WHERE record_id IN ({marks})", chunk)  # noqa: S608
+    if first is not None:
+        _reseal(conn, first)
+    return changed
+
+
+def _reseal(conn: Connection, first: int) -> None:
+    row = conn.execute("SELECT hash FROM audit_log WHERE seq = ?", (first - 1,)).fetchone()
+    prev = row[0] if row else GENESIS
+    rows = conn.execute(
+        "SELECT seq, at, action, record_id FROM audit_log WHERE seq >= ? ORDER BY seq", (first,)
+    ).fetchall()
+    updates = []
+    for seq, at, action, record_id in rows:
+        digest = _entry_hash(prev, seq, at, action, record_id)
+        updates.append((prev, digest, seq))
+        prev = digest
+    conn.executemany("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", updates)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    action: str | None = None
+    since: str | None = None  # YYYY-MM-DD, inclusive (UTC day of the entry)
+    until: str | None = None  # YYYY-MM-DD, inclusive
+    record_id: str | None = None  # the whole id or its beginning
+
+
+def filtered(conn: Connection, f: AuditFilter, limit: int = 200_000) -> list[AuditEntry]:
+    """Entries matching every condition given, newest first (the audit page and its CSV)."""
+    where, args = [], []
+    if f.action:
+        where.append("action = ?")
+        args.append(f.action)
+    if f.since:
+        where.append("at >= ?")
+        args.append(f.since)
+    if f.until:
+        where.append("at < ?")
+        args.append(f"{f.until}\x7f")  # every time of that day sorts below it
+    if f.record_id:
+        where.append("record_id LIKE ? ESCAPE '\\'")
+        escaped = f.record_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        args.append(f"{escaped}%")
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    rows = conn.execute(
+        f"SELECT seq, at, action, record_id FROM audit_log {clause} ORDER BY seq DESC LIMIT ?",  # noqa: S608
+        [*args, limit],
+    ).fetchall()
+    return [AuditEntry(*r) for r in rows]
+
+
+def actions(conn: Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT DISTINCT action FROM audit_log ORDER BY action")]
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])

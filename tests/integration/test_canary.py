@@ -255,3 +255,129 @@ def test_no_canary_in_any_file(tmp_path: Path, isolated_profile: Path) -> None:
     assert not any(p.is_relative_to(outside.resolve()) for p in files)
     hits = _scan(files, secrets)
     assert hits == [], "\n".join(hits)
+
+
+# -- erasure (issue 8): nothing of an erased participant in any byte, decrypted or not ------------
+ERASED_STEM = "ERASEDqv3k8"  # erased on request (`coachdesk erase`)
+RETIRED_STEM = "RETIREDw5m2"  # erased when its retention period ended
+KEPT_STEM = "KEPTjx9r4"  # still in the vault: proves the scans find what is there
+
+
+def _record_with(stem: str, nhs_number: str | None, closed: str | None = None) -> dict[str, object]:
+    record = json.loads(json.dumps(_participants()[0]).replace(STEM, stem).replace(STEM.lower(), stem.lower()))
+    record["id"] = str(uuid.uuid4())
+    record["sessions"][0]["id"] = str(uuid.uuid4())
+    record["goals"][0]["id"] = str(uuid.uuid4())
+    record["nhs_number"] = nhs_number
+    if closed:
+        record["closed"] = {"date": closed, "reason": "moved_away"}
+    return record
+
+
+def _decrypted_pages(data: bytes, key: bytes, wal: bool) -> bytes:
+    """Every page of a SQLCipher 4 database or WAL file, decrypted (free pages and old WAL frames too).
+
+    SQLCipher 4: 4096-byte pages; each ends in 80 reserved bytes (a 16-byte IV, then the HMAC); the
+    rest is AES-256-CBC under the raw data key; page 1 starts with the 16-byte salt, in clear."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    page, reserve = 4096, 80
+    pages: list[tuple[int, bytes]] = []
+    if wal:
+        offset = 32  # the WAL header, then frames of a 24-byte header and a page
+        while offset + 24 + page <= len(data):
+            number = int.from_bytes(data[offset : offset + 4], "big")
+            pages.append((number, data[offset + 24 : offset + 24 + page]))
+            offset += 24 + page
+    else:
+        pages = [(i // page + 1, data[i : i + page]) for i in range(0, len(data) - page + 1, page)]
+    out = []
+    for number, raw in pages:
+        start = 16 if number == 1 else 0
+        iv = raw[page - reserve : page - reserve + 16]
+        decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+        out.append(decryptor.update(raw[start : page - reserve]) + decryptor.finalize())
+    return b"".join(out)
+
+
+def _stem_canaries(stem: str) -> dict[str, str]:
+    return {label: text.replace(STEM, stem).replace(STEM.lower(), stem.lower()) for label, text in CANARIES.items()
+            if STEM in text or STEM.lower() in text}
+
+
+def test_erased_participants_leave_no_byte_behind(tmp_path: Path, isolated_profile: Path) -> None:
+    from datetime import date
+
+    from coachdesk.services import governance
+    from coachdesk.storage import audit, search
+    from coachdesk.storage.vault import Vault
+
+    vault_dir = tmp_path / "vault"
+    env = {"COACHDESK_PASSPHRASE": PASSPHRASE}
+    assert run_cli("init", "--vault", str(vault_dir), env=env).code == 0
+    erased = _record_with(ERASED_STEM, NHS_NUMBER)
+    retired = _record_with(RETIRED_STEM, None, closed="2016-06-30")
+    kept = _record_with(KEPT_STEM, None)
+    source = tmp_path / "caseload.json"
+    doc = {"format": "coachdesk.caseload/1", "participants": [erased, retired, kept]}
+    source.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    assert run_cli("import", str(source), "--vault", str(vault_dir), env=env).code == 0
+    source.unlink()
+
+    # On request, headless: refused without --yes off a terminal, unknown ids named, then done.
+    refused = run_cli("erase", str(erased["id"]), "--vault", str(vault_dir), env=env)
+    assert refused.code == 2 and "--yes" in refused.err
+    unknown = run_cli("erase", str(uuid.uuid4()), "--yes", "--vault", str(vault_dir), env=env)
+    assert unknown.code == 1 and "No participant with the id" in unknown.err
+    done = run_cli("erase", str(erased["id"]), "--yes", "--vault", str(vault_dir), env=env)
+    assert done.code == 0, done.err
+    assert run_cli("check", "--vault", str(vault_dir), env=env).code == 0
+
+    # After the retention period, as the app does it.
+    vault = Vault.open(vault_dir)
+    try:
+        vault.unlock_with_passphrase(PASSPHRASE)
+        due = governance.past_retention(vault, date.today())
+        assert [s.id for s in due] == [retired["id"]]
+        assert governance.erase_past_retention(vault, date.today(), expected=1) == 1
+        assert vault.check() == []
+        conn = vault.conn
+        assert [e.action for e in audit.entries(conn)].count("participant.erased") == 2
+        erased_ids = {erased["id"], retired["id"]}
+        assert not erased_ids & {e.record_id for e in audit.entries(conn, limit=10_000)}
+        assert search.search_ids(conn, KEPT_STEM) == [kept["id"]]
+        # The indexes' own vocabulary (terms are stored prefix-compressed, so a byte scan alone
+        # could miss them): no erased word is left in either index.
+        conn.execute("CREATE VIRTUAL TABLE temp.people_words USING fts5vocab(main, 'people_fts', 'row')")
+        conn.execute("CREATE VIRTUAL TABLE temp.note_words USING fts5vocab(main, 'notes_fts', 'row')")
+        words = [r[0] for t in ("people_words", "note_words") for r in conn.execute(f"SELECT term FROM temp.{t}")]  # noqa: S608
+        assert any(w.startswith(KEPT_STEM.lower()) for w in words)
+        assert not [w for w in words if w.startswith((ERASED_STEM.lower(), RETIRED_STEM.lower()))]
+        conn.execute("DROP TABLE temp.people_words")
+        conn.execute("DROP TABLE temp.note_words")
+        key = bytes(vault.data_key)
+        files = _files([vault_dir])
+        raw = {p: p.read_bytes() for p in files}  # as the erasure left them, WAL included
+    finally:
+        vault.close()
+
+    assert {p.name for p in files} >= {"coachdesk.db", "keyslots.json"}
+    plain = tmp_path / "decrypted"
+    plain.mkdir()
+    for path, data in raw.items():
+        if path.name in ("coachdesk.db", "coachdesk.db-wal"):
+            (plain / f"{path.name}.pages").write_bytes(_decrypted_pages(data, key, wal=path.name.endswith("-wal")))
+    gone = {
+        **{f"erased {k}": v for k, v in _stem_canaries(ERASED_STEM).items()},
+        **{f"retired {k}": v for k, v in _stem_canaries(RETIRED_STEM).items()},
+        "erased nhs_number": NHS_NUMBER,
+    }
+    as_left = tmp_path / "as-left"  # the vault's files as they were before it closed
+    as_left.mkdir()
+    for path, data in raw.items():
+        (as_left / path.name).write_bytes(data)
+    assert _scan([*as_left.iterdir(), *plain.iterdir(), *_files([vault_dir])], gone) == []
+    # The same scan finds the kept participant in the decrypted pages: it reads what is there.
+    still = _stem_canaries(KEPT_STEM)
+    found = {hit.split(" (")[0] for hit in _scan(list(plain.iterdir()), still)}
+    assert found == set(still), set(still) - found
