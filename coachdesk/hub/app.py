@@ -24,7 +24,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from coachdesk.domain.bundle import MAX_BUNDLE_BYTES
 from coachdesk.domain.errors import ValidationError
-from coachdesk.hub import access, enrolment
+from coachdesk.hub import access, dashboard, enrolment
 from coachdesk.hub.config import HubConfig
 from coachdesk.hub.disclosure import parse_rule
 from coachdesk.hub.errors import HubError, StoreUnavailable
@@ -79,8 +79,13 @@ def create_app(store: Store, config: HubConfig) -> Starlette:
         return JSONResponse(outcome.body(), status_code=outcome.status)
 
     async def summary_of(request: Request) -> Summary:
+        # A script carries its Bearer token; the dashboard's CSV link, the browser's session cookie
+        # (SameSite=Strict: never sent by another site's page).
         token = access.bearer_token(request.headers.get("authorization"))
-        user = None if token is None else await run_in_threadpool(access.user_for_token, store, token)
+        if token is not None:
+            user = await run_in_threadpool(access.user_for_token, store, token)
+        else:
+            user = await run_in_threadpool(dashboard.session_user, store, request)
         if user is None:
             raise HubError(401, "unauthorised", "A programme-team token is needed: Authorization: Bearer <token>.")
         query = request.query_params
@@ -124,6 +129,7 @@ def create_app(store: Store, config: HubConfig) -> Starlette:
         Route("/api/v1/summary", summary_json, methods=["GET"]),
         Route("/api/v1/summary.csv", summary_csv, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
+        *dashboard.routes(store, config, read_body),
     ]
     app = Starlette(
         routes=routes,
@@ -159,6 +165,20 @@ async def _client_gone(_request: Request, _exc: Exception) -> Response:
     return error_response(400, "client_disconnected", "The request ended before its body did.")
 
 
+# On every answer. The dashboard's pages set their own Content-Security-Policy (their stylesheet);
+# everything else, JSON and CSV, may load nothing and be framed by nobody.
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    # Not no-referrer: under it a browser sends "Origin: null" with the page's own form posts,
+    # which the Origin check must then refuse. same-origin tells other sites nothing.
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+]
+_API_CSP = b"default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+
+
 class Guard:
     """The layer around the routes (inside Starlette's own error middleware, which would answer in
     plain text and re-raise): adds the headers every answer carries, and turns anything that escaped
@@ -179,7 +199,9 @@ class Guard:
             if message["type"] == "http.response.start":
                 started = True
                 headers = list(message.get("headers", []))
-                headers += [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]
+                headers += [(b"cache-control", b"no-store"), *_SECURITY_HEADERS]
+                if not any(name.lower() == b"content-security-policy" for name, _ in headers):
+                    headers.append((b"content-security-policy", _API_CSP))
                 message = {**message, "headers": headers}
             await send(message)
 

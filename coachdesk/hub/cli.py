@@ -20,10 +20,10 @@ from coachdesk.domain.bundle import MAX_BUNDLE_BYTES
 from coachdesk.domain.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE, CoachDeskError, ValidationError
 from coachdesk.domain.rules import parse_month
 from coachdesk.hub import access, enrolment, server
-from coachdesk.hub.config import config_from, resolve_db_url, shown_url
+from coachdesk.hub.config import UsageError, config_from, resolve_db_url, shown_url
 from coachdesk.hub.disclosure import NHS, Rule, parse_rule
 from coachdesk.hub.ingest import FILE, ingest, refuse, too_large
-from coachdesk.hub.reports import FORMATS
+from coachdesk.hub.reports import FORMATS, ReportContext
 from coachdesk.hub.store import REJECTED, Store
 from coachdesk.hub.summary import summarise
 
@@ -90,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     imports = commands.add_parser("import", parents=[common, scope], help="ingest bundle files carried by hand")
     imports.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
-    report = commands.add_parser("report", parents=[common], help="the programme report")
+    report = commands.add_parser("report", parents=[common, scope], help="the programme report")
     report.add_argument("--from", dest="period_from", required=True, type=_month, metavar="YYYY-MM")
     report.add_argument("--to", dest="period_to", required=True, type=_month, metavar="YYYY-MM")
     report.add_argument("--format", choices=sorted(FORMATS), default="csv")
@@ -163,15 +163,20 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    # The policy file (or --programme) only names things in the report: the summary is the same.
+    config = config_from(args.programme, args.policy)
     store = _open(args)
     try:
         summary = summarise(store, args.period_from, args.period_to, rule=args.sdc, practice=args.practice)
     finally:
         store.close()
-    data = FORMATS[args.format].render(summary)
+    context = ReportContext(programme=config.programme, practice_names=dict(config.practice_names))
+    data = FORMATS[args.format].render(summary, context)
     if summary.label:
         print(f"coachdesk-hub: sdc {summary.rule.text}: {summary.label}.", file=sys.stderr)
     if args.out is None:
+        if args.format == "pdf" and sys.stdout.isatty():
+            raise UsageError("a PDF is not for the terminal: give --out FILE (or redirect the output)")
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:

@@ -131,8 +131,24 @@ def _v1(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _v2(conn: Connection) -> None:
+    md = MetaData()
+    big_id = BigInteger().with_variant(Integer(), "sqlite")
+    Table("users", md, Column("user_id", big_id, primary_key=True))  # for the foreign key only
+    Table(
+        "dashboard_sessions",
+        md,
+        Column("session_hash", String(64), primary_key=True),
+        Column("user_id", big_id, ForeignKey("users.user_id"), nullable=False),
+        Column("created_at", String(20), nullable=False),
+        Column("expires_at", String(20), nullable=False),
+    )
+    md.tables["dashboard_sessions"].create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "devices, enrolment tokens, users, bundles, merged counts, ingest log", _v1),
+    Migration(2, "dashboard sessions", _v2),
 )
 LATEST = MIGRATIONS[-1].version
 

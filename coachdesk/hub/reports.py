@@ -1,27 +1,34 @@
 """The summary as files: one renderer per format, each taking a `Summary` (already through
-disclosure control) and returning bytes. `coachdesk-hub report --format` offers exactly the formats
-in `FORMATS`, and the API's summary.csv uses the CSV one; a new format is one entry here."""
+disclosure control) and, for the formats that name things, a `ReportContext` (programme and
+practice names), and returning bytes. `coachdesk-hub report --format` offers exactly the formats in
+`FORMATS`, and the API's summary.csv uses the CSV one; a new format is one entry here."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from coachdesk.hub.disclosure import SUPPRESSED, Shown
+from coachdesk.hub.figures import UNKNOWN
+from coachdesk.hub.pdf_report import ReportContext, render_pdf
 from coachdesk.hub.summary import Summary
 
 CSV_HEADER = ("period", "practice", "measure", "value")
-# A CSV has no null: an unknown figure is written as this word, so that nobody's spreadsheet reads
-# an empty cell as 0 without noticing.
-UNKNOWN = "unknown"
+# A CSV has no null: an unknown figure is written as the word `UNKNOWN`, so that nobody's
+# spreadsheet reads an empty cell as 0 without noticing.
+__all__ = ["FORMATS", "UNKNOWN", "Format", "ReportContext", "render"]
+
+
+class Renderer(Protocol):
+    def __call__(self, summary: Summary, context: ReportContext | None = None, /) -> bytes: ...
 
 
 @dataclass(frozen=True)
 class Format:
-    render: Callable[[Summary], bytes]
+    render: Renderer
     media_type: str
     suffix: str
 
@@ -32,7 +39,7 @@ def csv_value(value: Shown) -> str:
     return SUPPRESSED if value == SUPPRESSED else str(value)
 
 
-def render_csv(summary: Summary) -> bytes:
+def render_csv(summary: Summary, _context: ReportContext | None = None) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
@@ -43,7 +50,7 @@ def render_csv(summary: Summary) -> bytes:
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def render_json(summary: Summary) -> bytes:
+def render_json(summary: Summary, _context: ReportContext | None = None) -> bytes:
     """`summary.as_json()` as compact JSON, written row by row: a summary of three years has tens of
     thousands of rows, and building a dict for each before encoding took twice as long. Each distinct
     string is encoded once, by the json module, so the text is exactly what json.dumps would write
@@ -71,8 +78,9 @@ def render_json(summary: Summary) -> bytes:
 FORMATS: dict[str, Format] = {
     "csv": Format(render_csv, "text/csv; charset=utf-8", ".csv"),
     "json": Format(render_json, "application/json", ".json"),
+    "pdf": Format(render_pdf, "application/pdf", ".pdf"),
 }
 
 
-def render(summary: Summary, name: str) -> bytes:
-    return FORMATS[name].render(summary)
+def render(summary: Summary, name: str, context: ReportContext | None = None) -> bytes:
+    return FORMATS[name].render(summary, context)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, select, update
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -30,6 +30,7 @@ from coachdesk.hub.errors import HubError, StoreUnavailable
 from coachdesk.hub.tables import (
     bundles,
     current_bundles,
+    dashboard_sessions,
     devices,
     enrolment_tokens,
     ingest_log,
@@ -212,6 +213,33 @@ class Store:
         # constant-time so that no path compares a secret byte by byte.
         return row.name if row is not None and same_hash(row.token_hash, hashed) else None
 
+    # -- dashboard sessions ----------------------------------------------------------------------
+
+    def add_session(self, session_hash: str, user: str, now: str, expires_at: str) -> None:
+        """A session for the user named `user`; sessions that have ended are removed on the way."""
+        with self.write() as conn:
+            conn.execute(delete(dashboard_sessions).where(dashboard_sessions.c.expires_at <= now))
+            user_id = conn.execute(select(users.c.user_id).where(users.c.name == user)).scalar_one()
+            conn.execute(
+                dashboard_sessions.insert().values(
+                    session_hash=session_hash, user_id=user_id, created_at=now, expires_at=expires_at
+                )
+            )
+
+    def session_user(self, session_hash: str, now: str) -> str | None:
+        """The name of the user of a session that has not ended, or None."""
+        with self.read() as conn:
+            row = conn.execute(
+                select(dashboard_sessions.c.session_hash, users.c.name)
+                .join(users, users.c.user_id == dashboard_sessions.c.user_id)
+                .where(dashboard_sessions.c.session_hash == session_hash, dashboard_sessions.c.expires_at > now)
+            ).first()
+        return row.name if row is not None and same_hash(row.session_hash, session_hash) else None
+
+    def end_session(self, session_hash: str) -> None:
+        with self.write() as conn:
+            conn.execute(delete(dashboard_sessions).where(dashboard_sessions.c.session_hash == session_hash))
+
     # -- bundles ---------------------------------------------------------------------------------
 
     def log_attempt(self, attempt: Attempt) -> None:
@@ -345,6 +373,22 @@ class Store:
                 conn.execute(update(merged).where(where).values(devices=devices_now, figures=text))
 
     # -- the merged totals -----------------------------------------------------------------------
+
+    def reported_span(self) -> tuple[str, str] | None:
+        """The first and last month any device reports, or None before the first bundle."""
+        with self.read() as conn:
+            first, last = conn.execute(
+                select(func.min(merged.c.period), func.max(merged.c.period)).where(merged.c.devices > 0)
+            ).one()
+        return None if first is None else (first, last)
+
+    def reported_practices(self) -> list[str]:
+        """Every practice code any device has reported, sorted."""
+        with self.read() as conn:
+            rows = conn.execute(
+                select(merged.c.practice).where(merged.c.devices > 0).distinct().order_by(merged.c.practice)
+            )
+            return [code for (code,) in rows]
 
     def merged(self, period_from: str, period_to: str) -> list[MergedRow]:
         """The merged totals of the months from `period_from` to `period_to` (inclusive), sorted by

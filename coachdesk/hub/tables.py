@@ -85,6 +85,17 @@ bundles = Table(
     UniqueConstraint("device_id", "period", "revision", name="bundles_one_per_revision"),
 )
 
+# Dashboard logins: the SHA-256 of each session's random id (the cookie holds the id itself), whose
+# user it is, and when it ends. A copy of the database lets nobody in.
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    Column("session_hash", SHA256_HEX, primary_key=True),
+    Column("user_id", BIG_ID, ForeignKey("users.user_id"), nullable=False),
+    Column("created_at", STAMP, nullable=False),
+    Column("expires_at", STAMP, nullable=False),
+)
+
 # Which revision of each (device, month) counts: the highest accepted.
 current_bundles = Table(
     "current_bundles",
@@ -127,4 +138,4 @@ ingest_log = Table(
 )
 
 # What a test may compare before and after a refused request: everything but the log of attempts.
-DATA_TABLES = (enrolment_tokens, devices, users, bundles, current_bundles, merged)
+DATA_TABLES = (enrolment_tokens, devices, users, dashboard_sessions, bundles, current_bundles, merged)

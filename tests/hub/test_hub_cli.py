@@ -129,7 +129,10 @@ def test_report_writes_csv_or_json(store: Store, db_url: URL, tmp_path: Path) ->
     assert lines[0] == "period,practice,measure,value"
     assert "2015-11,P01,job_starts,12" in lines and "2015-11,ALL,job_starts,12" in lines
 
-    assert hub_cli("report", "--from", "2015-11", "--to", "2015-11", "--format", "pdf", db=db_url).code == 2
+    pdf = tmp_path / "report.pdf"
+    run = hub_cli("report", "--from", "2015-11", "--to", "2015-11", "--format", "pdf", "--out", str(pdf), db=db_url)
+    assert run.code == 0 and pdf.read_bytes().startswith(b"%PDF-")
+    assert hub_cli("report", "--from", "2015-11", "--to", "2015-11", "--format", "docx", db=db_url).code == 2
     assert hub_cli("report", "--from", "2015-11", "--to", "2015-10", db=db_url).code == 2
     assert hub_cli("report", "--from", "2015-11", "--to", "2015-11", "--sdc", "threshold:x", db=db_url).code == 2
 

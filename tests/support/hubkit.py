@@ -11,6 +11,7 @@ import hashlib
 import http.client
 import json
 import os
+import random
 import threading
 import time
 import uuid
@@ -27,6 +28,8 @@ from sqlalchemy.engine import URL, make_url
 from coachdesk.domain import bundle as fmt
 from coachdesk.domain.measures import CATALOGUE
 from coachdesk.hub import enrolment
+from coachdesk.hub.config import HubConfig
+from coachdesk.hub.ingest import FILE, ingest
 from coachdesk.hub.store import Store
 from coachdesk.hub.tables import DATA_TABLES, current_bundles, ingest_log, metadata
 
@@ -137,6 +140,7 @@ class Reply:
     status: int
     headers: dict[str, str]
     body: bytes
+    set_cookies: list[str] = field(default_factory=list)  # every Set-Cookie header, in order
 
     @property
     def json(self) -> Any:
@@ -170,7 +174,8 @@ class Client:
         try:
             conn.request(method, path, body=body, headers=all_headers)
             response = conn.getresponse()
-            return Reply(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+            headers = {k.lower(): v for k, v in response.getheaders()}
+            return Reply(response.status, headers, response.read(), response.msg.get_all("set-cookie") or [])
         finally:
             conn.close()
 
@@ -301,3 +306,58 @@ def stored_totals(engine: Engine) -> dict[tuple[str, str, str], tuple[int, int, 
                 totals[(period, practice, measure)] = (total, unknown, cells)
     assert stored == reporters, "device counts per practice drifted from the current bundles"
     return totals
+
+
+# -- a programme's worth of figures, for the report and the dashboard ---------------------------
+
+
+SAMPLE_PRACTICES = ("P01", "P02", "P03")
+SAMPLE_NAMES = {
+    "P01": "City Road Medical Centre",
+    "P02": "Goodinge Group Practice",
+    "P03": "River Place Group Practice",
+}
+
+
+def sample_counts(rng: random.Random, month_index: int) -> dict[str, int]:
+    """One laptop's plausible month at one practice: enough to round, a few small figures to hide."""
+    growth = min(month_index, 6)
+    referrals = rng.randint(6, 14) + growth
+    return {
+        "referrals_received": referrals,
+        "first_appointments": max(0, referrals - rng.randint(1, 4)),
+        "sessions_attended": rng.randint(25, 45) + 3 * growth,
+        "sessions_dna": rng.randint(3, 11),
+        "active_caseload_end": 30 + 4 * month_index + rng.randint(0, 6),
+        "job_starts": rng.randint(0, 5) + (month_index > 3),
+        "sustained_13_weeks": rng.randint(0, 3) if month_index > 2 else 0,
+        "sustained_26_weeks": rng.randint(0, 2) if month_index > 5 else 0,
+        "employer_contacts": rng.randint(4, 20),
+    }
+
+
+def fill_sample(
+    store: Store,
+    periods: list[str],
+    *,
+    devices: int = 3,
+    practices: tuple[str, ...] = SAMPLE_PRACTICES,
+    seed: int = 6,
+    unknown: tuple[str, str, str] | None = None,
+) -> list[Device]:
+    """Enrol `devices` laptops and send each one's bundle for every month of `periods`, every laptop
+    reporting every practice; `unknown` = (period, practice, measure) is sent as null by the first
+    laptop (source suppression). Straight into the store, through the same ingest as HTTP."""
+    rng = random.Random(seed)
+    config = HubConfig(programme=PROGRAMME)
+    laptops = [Device(f"sample-{seed}-{n}") for n in range(devices)]
+    for laptop in laptops:
+        laptop.enrol_directly(store, f"coach laptop {laptop.device_id[:4]}")
+    for n, laptop in enumerate(laptops):
+        for i, period in enumerate(periods):
+            counts: dict[str, dict[str, int | None]] = {p: dict(sample_counts(rng, i)) for p in practices}
+            if unknown is not None and n == 0 and unknown[0] == period:
+                counts[unknown[1]][unknown[2]] = None
+            outcome = ingest(store, body_of(laptop.bundle(period, 1, counts)), config, source=FILE)
+            assert outcome.status == 201, outcome.detail
+    return laptops
