@@ -7,14 +7,21 @@ the record until they are replaced (docs/security.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date
+import csv
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
 
-from coachdesk.domain.errors import CoachDeskError, NotFoundError
+from coachdesk.domain.errors import CoachDeskError, NotFoundError, VaultError
 from coachdesk.domain.model import ParticipantSummary
-from coachdesk.services import events
+from coachdesk.printing import subject_access
+from coachdesk.printing.subject_access import AuditLine, SubjectAccessRecord
+from coachdesk.services import caseload_file, events
+from coachdesk.storage import audit, participants
 from coachdesk.storage import erase as erasing
-from coachdesk.storage import participants
+from coachdesk.storage.files import write_requested_file
 from coachdesk.storage.vault import Vault
 
 Progress = Callable[[int, int], None]
@@ -68,3 +75,73 @@ def erase_past_retention(vault: Vault, today: date, expected: int, progress: Pro
             "nothing was erased. Look at the list again."
         )
     return erase_many(vault, due, progress)
+
+
+# -- subject access ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SubjectAccessFiles:
+    pdf: Path
+    caseload: Path
+
+
+def subject_access_record(vault: Vault, participant_id: str, now: datetime) -> SubjectAccessRecord:
+    p = participants.get(vault.conn, participant_id)
+    lines = [AuditLine(e.at, e.action) for e in reversed(audit.entries(vault.conn, participant_id, limit=1_000_000))]
+    return SubjectAccessRecord(
+        participant=p,
+        practice_name=vault.policy.practice_name(p.practice),
+        inventories=participants.inventory_history(vault.conn, participant_id),
+        audit=lines,
+        made_at=now,
+    )
+
+
+def export_subject_access(vault: Vault, participant_id: str, folder: Path, now: datetime) -> SubjectAccessFiles:
+    """Write the readable PDF and the coachdesk.caseload/1 file of one participant into `folder`
+    (never the vault folder). The names carry the record id's start and the date, not the name:
+    a file list on a shared drive then says nothing about who."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise VaultError(f"The folder {folder} does not exist. Choose another.")
+    record = subject_access_record(vault, participant_id, now)
+    stem = f"subject-access-{participant_id[:8]}-{now:%Y-%m-%d}"
+    files = SubjectAccessFiles(folder / f"{stem}.pdf", folder / f"{stem}.json")
+    write_requested_file(files.pdf, subject_access.render(record), vault.folder)
+    document = caseload_file.document([record.participant])
+    write_requested_file(files.caseload, caseload_file.to_bytes(document), vault.folder)
+    with vault.transaction() as conn:
+        audit.record(conn, "participant.subject_access_exported", participant_id)
+    return files
+
+
+# -- the audit log --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AuditView:
+    entries: list[audit.AuditEntry]  # newest first, after the filter
+    total: int  # entries in the whole log
+    actions: list[str]  # every action the log holds, for the filter
+    chain_problem: str | None  # None when every entry is chained to the one before
+
+
+def audit_view(vault: Vault, what: audit.AuditFilter) -> AuditView:
+    conn = vault.conn
+    return AuditView(audit.filtered(conn, what), audit.count(conn), audit.actions(conn), audit.verify_chain(conn))
+
+
+def audit_csv(entries: Iterable[audit.AuditEntry]) -> bytes:
+    """seq,at,action,record_id: oldest first, as a spreadsheet expects a log."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["seq", "at", "action", "record_id"])
+    for e in sorted(entries, key=lambda e: e.seq):
+        writer.writerow([e.seq, e.at, e.action, e.record_id or ""])
+    return out.getvalue().encode("utf-8")
+
+
+def export_audit_csv(vault: Vault, path: Path, what: audit.AuditFilter) -> int:
+    """Write the filtered log as CSV where the coach chose; returns how many entries."""
+    entries = audit.filtered(vault.conn, what)
+    write_requested_file(Path(path), audit_csv(entries), vault.folder)
+    with vault.transaction() as conn:
+        audit.record(conn, "audit.exported")
+    return len(entries)
