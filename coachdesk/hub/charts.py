@@ -46,16 +46,17 @@ class Layout:
 
 
 def nice_ceiling(top: int) -> tuple[int, int]:
-    """An axis top at or above `top` and its tick step (1, 2 or 5 × 10^k, at most 5 steps)."""
+    """An axis top at or above `top` and its tick step: 1, 2 or 5 × 10^k, the smallest that needs
+    at most 5 steps (55 -> 60 in steps of 20; 200 -> 200 in steps of 50)."""
     if top <= 0:
         return 5, 1
-    magnitude = 10 ** math.floor(math.log10(top))
-    for base in (1, 2, 5, 10):
-        step = max(1, base * magnitude // 10) if magnitude >= 10 else base
-        if math.ceil(top / step) <= 5:
-            return step * math.ceil(top / step), step
-    step = 10 * magnitude
-    return step * math.ceil(top / step), step
+    exponent = math.floor(math.log10(top))
+    for power in range(max(0, exponent - 1), exponent + 2):
+        for base in (1, 2, 5):
+            step = base * 10**power
+            if math.ceil(top / step) <= 5:
+                return step * math.ceil(top / step), step
+    raise AssertionError("unreachable: 10^(exponent+1) always fits")  # pragma: no cover
 
 
 def layout(trend: Trend, width: float = 460, height: float = 250) -> Layout:

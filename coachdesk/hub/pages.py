@@ -85,6 +85,7 @@ td.gap{color:#505a5f}
 #key-measures tbody th,#every-measure tbody th,#every-measure thead th{white-space:nowrap}
 #practices tbody th{min-width:13em}
 .span{color:#505a5f;font-size:15px;margin:-8px 0 0}
+code{font-family:ui-monospace,"DejaVu Sans Mono",Consolas,monospace;font-size:.9em;background:#f3f2f1;padding:1px 5px}
 tbody tr:hover{background:#f8f8f8}
 details{margin:16px 0}
 summary{font-size:18px;color:#1d70b8;text-decoration:underline;cursor:pointer}
@@ -149,8 +150,9 @@ def login_page(error: str | None = None) -> str:
     parts.append(
         el(
             "p",
-            "Paste the programme-team token you were given. The hub's operator makes one for each person "
-            "with coachdesk-hub user add.",
+            "Paste the programme-team token you were given. The hub's operator makes one for each person with ",
+            el("code", "coachdesk-hub user add"),
+            ".",
             class_="lede",
         )
     )
@@ -232,8 +234,13 @@ def dashboard_page(
                 el(
                     "p",
                     "The figures appear here once the coaches' laptops have sent their first monthly bundles. "
-                    "Give each coach an enrolment token (coachdesk-hub token); on their laptop they run "
-                    "coachdesk enrol with it, then coachdesk sync (or Sync in the app).",
+                    "Give each coach an enrolment token (",
+                    el("code", "coachdesk-hub token"),
+                    "); on their laptop they run ",
+                    el("code", "coachdesk enrol"),
+                    " with it, then ",
+                    el("code", "coachdesk sync"),
+                    " (or Sync in the app).",
                 ),
                 class_="notice",
             )

@@ -131,6 +131,11 @@ def test_one_practice_and_an_empty_range(store: Store) -> None:
     assert len(empty) == 1 and "No figures" in empty[0] and "NOT FOR PUBLICATION" in empty[0]
 
 
+def test_chart_axes_are_round_and_close_to_the_data() -> None:
+    cases = {0: (5, 1), 3: (3, 1), 5: (5, 1), 7: (8, 2), 55: (60, 20), 95: (100, 20), 200: (200, 50), 1234: (1500, 500)}
+    assert {top: charts.nice_ceiling(top) for top in cases} == cases
+
+
 def test_a_chart_leaves_a_gap_where_a_figure_is_hidden_or_unknown() -> None:
     trend = Trend(
         "Job starts",
