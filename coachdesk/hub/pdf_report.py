@@ -54,6 +54,8 @@ BOLD = "CoachDeskHubSans-Bold"
 NOT_REPORTED = "–"  # a month in which no laptop reported the practice
 PAGE = landscape(A4)
 MARGIN = 15 * mm
+# The frame inside the margins keeps 6 pt of padding on each side: tables are as wide as the text.
+CONTENT_WIDTH = PAGE[0] - 2 * MARGIN - 12
 INK = colors.HexColor("#0b0c0c")
 GREY = colors.HexColor("#505a5f")
 LINE = colors.HexColor("#b1b4b6")
@@ -94,6 +96,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "banner": ParagraphStyle("banner", base, fontName=BOLD, fontSize=20, leading=26, textColor=colors.white),
         "th": ParagraphStyle("th", base, fontName=BOLD, fontSize=10, leading=12.5, alignment=TA_RIGHT),
         "th_left": ParagraphStyle("th_left", base, fontName=BOLD, fontSize=10.5, leading=13),
+        "label": ParagraphStyle("label", base, fontName=BOLD),
         "note": ParagraphStyle("note", base, fontSize=10, leading=13, textColor=GREY),
     }
 
@@ -148,7 +151,7 @@ def _title_block(
     if summary.label:
         banner = Table(
             [[Paragraph(f"{summary.label.upper()}: exact counts, not disclosure controlled", styles["banner"])]],
-            colWidths=[PAGE[0] - 2 * MARGIN],
+            colWidths=[CONTENT_WIDTH],
         )
         banner.setStyle(
             TableStyle(
@@ -178,8 +181,8 @@ def _title_block(
         ("Generated", generated.strftime("%d %B %Y at %H:%M UTC")),
     ]
     table = Table(
-        [[Paragraph(k, styles["th_left"]), Paragraph(v, styles["body"])] for k, v in facts],
-        colWidths=[45 * mm, PAGE[0] - 2 * MARGIN - 45 * mm],
+        [[Paragraph(k, styles["label"]), Paragraph(v, styles["body"])] for k, v in facts],
+        colWidths=[45 * mm, CONTENT_WIDTH - 45 * mm],
     )
     table.setStyle(
         TableStyle(
@@ -225,7 +228,7 @@ def _practice_section(
             cells = [NOT_REPORTED] * len(KEY_MEASURES)
         rows.append([month_label(month), *cells])
     first = 32 * mm
-    rest = (PAGE[0] - 2 * MARGIN - first) / len(KEY_MEASURES)
+    rest = (CONTENT_WIDTH - first) / len(KEY_MEASURES)
     table = Table(rows, colWidths=[first] + [rest] * len(KEY_MEASURES), repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -248,7 +251,7 @@ def _practice_section(
     story.append(CondPageBreak(150 * mm))
     story.append(Paragraph("Monthly trends", styles["h2"]))
     cells = [_chart_cell(trend, styles) for trend in trends(summary, code)]
-    grid = Table([cells[0:2], cells[2:4]], colWidths=[(PAGE[0] - 2 * MARGIN) / 2] * 2)
+    grid = Table([cells[0:2], cells[2:4]], colWidths=[CONTENT_WIDTH / 2] * 2)
     grid.setStyle(
         TableStyle(
             [
@@ -363,17 +366,18 @@ class _Footer:
 
     def draw(self, canvas: Canvas, total: int) -> None:
         width, _ = PAGE
+        left, right = MARGIN + 6, width - MARGIN - 6  # in line with the text, inside the frame's padding
         canvas.saveState()
         canvas.setStrokeColor(LINE)
-        canvas.line(MARGIN, MARGIN + 2 * mm, width - MARGIN, MARGIN + 2 * mm)
+        canvas.line(left, MARGIN + 2 * mm, right, MARGIN + 2 * mm)
         canvas.setFont(REGULAR, 9.5)
         canvas.setFillColor(GREY)
-        canvas.drawString(MARGIN, MARGIN - 3 * mm, self.left)
+        canvas.drawString(left, MARGIN - 3 * mm, self.left)
         canvas.setFont(BOLD, 10)
         canvas.setFillColor(INK)
-        canvas.drawRightString(width - MARGIN, MARGIN - 3 * mm, f"Page {canvas.getPageNumber()} of {total}")
+        canvas.drawRightString(right, MARGIN - 3 * mm, f"Page {canvas.getPageNumber()} of {total}")
         if self.label:
             canvas.setFillColor(WARNING)
             canvas.setFont(BOLD, 11)
-            canvas.drawRightString(width - MARGIN, PAGE[1] - MARGIN + 3 * mm, self.label.upper())
+            canvas.drawRightString(right, PAGE[1] - MARGIN + 3 * mm, self.label.upper())
         canvas.restoreState()

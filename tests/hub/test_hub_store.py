@@ -4,11 +4,13 @@ cannot be reached is named without its password."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.engine import URL, make_url
 
-from coachdesk.hub import migrations
+from coachdesk.hub import access, migrations, sessions
 from coachdesk.hub.config import UsageError, resolve_db_url
 from coachdesk.hub.errors import HubError, StoreUnavailable
 from coachdesk.hub.store import Store
@@ -70,3 +72,23 @@ def test_db_urls_and_paths(monkeypatch: pytest.MonkeyPatch) -> None:
     for bad in ("mysql://u@h/db", "sqlite://", "postgresql+asyncpg://u@h/db"):
         with pytest.raises(UsageError):
             resolve_db_url(bad)
+
+
+def test_a_version_1_database_gains_the_dashboard_sessions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    url = URL.create("sqlite", database=str(tmp_path / "old.sqlite3"))
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:1])
+        patch.setattr(migrations, "LATEST", 1)
+        old = Store.open(url)
+        token = access.add_user(old, "analyst")
+        assert "dashboard_sessions" not in inspect(old.engine).get_table_names()
+        old.close()
+    new = Store.open(url)
+    try:
+        assert "dashboard_sessions" in inspect(new.engine).get_table_names()
+        started = sessions.start(new, token)
+        assert started is not None and sessions.user_for(new, started.session_id) == "analyst"
+        with new.engine.connect() as conn:
+            assert conn.execute(select(schema_versions.c.version)).scalars().all() == [1, 2]
+    finally:
+        new.close()
