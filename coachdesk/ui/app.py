@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from coachdesk import __version__, cli_secrets
@@ -62,9 +62,14 @@ def make_application(argv: list[str]) -> QApplication:
     QGuiApplication.setApplicationName(APP_NAME)
     QGuiApplication.setOrganizationName(APP_NAME)
     QGuiApplication.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName("coachdesk")  # the installed coachdesk.desktop: its icon on Wayland
     app = QApplication.instance() or QApplication(argv)
     assert isinstance(app, QApplication)
     app.setApplicationDisplayName(APP_NAME)
+    icon = QIcon()
+    for png in sorted(resource_path("icons").glob("coachdesk-*.png")):
+        icon.addFile(str(png))
+    app.setWindowIcon(icon)
     style = resource_path("style", "coachdesk.qss")
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
