@@ -26,7 +26,7 @@ from coachdesk.storage.keyslots import Argon2Params
 from coachdesk.storage.vault import Vault
 from coachdesk.ui.app import make_application
 from coachdesk.ui.controller import AppController, unlock_info
-from coachdesk.ui.main_window import CASELOAD, SYNC, MainWindow
+from coachdesk.ui.main_window import CASELOAD, DATA, SYNC, MainWindow
 from coachdesk.ui.register_dialog import RegisterDialog
 from coachdesk.ui.setup_wizard import SetupWizard
 from coachdesk.ui.worker import VaultWorker
@@ -105,6 +105,21 @@ def sync_history(vault: Vault) -> None:
     assert last.state == "pending"
 
 
+def old_closed_cases(vault: Vault, count: int = 4) -> None:
+    """A few cases closed more than the retention period ago, for the Retention tab."""
+    import dataclasses  # noqa: PLC0415
+
+    from coachdesk.domain.model import Closure  # noqa: PLC0415
+    from coachdesk.domain.vocabulary import ClosureReason  # noqa: PLC0415
+    from coachdesk.services import demo  # noqa: PLC0415
+    from coachdesk.storage import participants  # noqa: PLC0415
+
+    with vault.transaction() as conn:
+        for p in demo.generate(count, 99, sorted(vault.policy.practice_codes), date(2018, 9, 1)):
+            last = max([p.referral_date, *(s.start.date() for s in p.sessions), *(o.date for o in p.outcomes)])
+            participants.save(conn, dataclasses.replace(p, closed=Closure(date=last, reason=ClosureReason.WITHDREW)))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
@@ -128,6 +143,7 @@ def main() -> int:
 
     vault, _ = Vault.create(work / "vault", PASSPHRASE, demo_policy(), kdf=Argon2Params())
     demo_vault.fill(vault, 150, 7, date.today())
+    old_closed_cases(vault)
     sync_history(vault)
     controller = AppController(work / "vault", VaultWorker(synchronous=True))
     controller.worker.holder.vault = vault
@@ -171,6 +187,28 @@ def main() -> int:
     enrol.show()
     grab(app, enrol, out / "sync-enrol.png")
     enrol.close()
+
+    from coachdesk.ui.data_protection_page import AUDIT, RETENTION  # noqa: PLC0415
+    from coachdesk.ui.record.erase_dialog import EraseDialog  # noqa: PLC0415
+    from coachdesk.ui.restore_dialog import RestoreDialog  # noqa: PLC0415
+
+    window.nav.setCurrentRow(DATA)
+    grab(app, window, out / "data-protection-backups.png")
+    restore = RestoreDialog(controller, window)
+    restore.show()
+    grab(app, restore, out / "restore.png")
+    restore.close()
+    window.data_page.show_tab(RETENTION)
+    grab(app, window, out / "data-protection-retention.png")
+    window.data_page.show_tab(AUDIT)
+    grab(app, window, out / "data-protection-audit.png")
+    window.open_participant(richest_participant(vault))
+    record = window.record_page
+    assert record._participant is not None
+    erase = EraseDialog(f"{record._participant.given_name} {record._participant.family_name}", window)
+    erase.show()
+    grab(app, erase, out / "erase-participant.png")
+    erase.close()
 
     window.lock_action.trigger()  # as Ctrl+L does
     grab(app, window, out / "locked.png")

@@ -1,5 +1,5 @@
-"""The main window: the unlock screen while locked; Today, Caseload, the participant record and
-Sync once unlocked. Locking (idle timer, OS screen lock, Ctrl+L) clears every page that showed
+"""The main window: the unlock screen while locked; Today, Caseload, the participant record,
+Sync and Data protection once unlocked. Locking (idle timer, OS screen lock, Ctrl+L) clears every page that showed
 participant data before the unlock screen is shown."""
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ from coachdesk.ui.unlock_page import UnlockPage
 
 if TYPE_CHECKING:
     from coachdesk.ui.caseload_page import CaseloadPage
+    from coachdesk.ui.data_protection_page import DataProtectionPage
     from coachdesk.ui.record.record_page import RecordPage
     from coachdesk.ui.sync_page import SyncPage
     from coachdesk.ui.today_page import TodayPage
 
-TODAY, CASELOAD, RECORD, SYNC = 0, 1, 2, 3
+TODAY, CASELOAD, RECORD, SYNC, DATA = 0, 1, 2, 3, 4
 
 
 class MainWindow(QMainWindow):
@@ -47,12 +48,19 @@ class MainWindow(QMainWindow):
         self._caseload: CaseloadPage | None = None
         self._record: RecordPage | None = None
         self._sync: SyncPage | None = None
+        self._data: DataProtectionPage | None = None
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(self.tr("Sections"))
         self.nav.setFixedWidth(180)
-        for text in (self.tr("Today"), self.tr("Caseload"), self.tr("Participant"), self.tr("Sync")):
+        for text in (
+            self.tr("Today"),
+            self.tr("Caseload"),
+            self.tr("Participant"),
+            self.tr("Sync"),
+            self.tr("Data protection"),
+        ):
             QListWidgetItem(text, self.nav)
         self.pages = QStackedWidget()
         self.nav.currentRowChanged.connect(self._navigate)
@@ -99,6 +107,7 @@ class MainWindow(QMainWindow):
         if self._today is not None:
             return
         from coachdesk.ui.caseload_page import CaseloadPage  # noqa: PLC0415 - see __init__
+        from coachdesk.ui.data_protection_page import DataProtectionPage  # noqa: PLC0415
         from coachdesk.ui.record.record_page import RecordPage  # noqa: PLC0415
         from coachdesk.ui.sync_page import SyncPage  # noqa: PLC0415
         from coachdesk.ui.today_page import TodayPage  # noqa: PLC0415
@@ -107,15 +116,20 @@ class MainWindow(QMainWindow):
         self._caseload = CaseloadPage(self.controller)
         self._record = RecordPage(self.controller)
         self._sync = SyncPage(self.controller)
-        for page in (self._today, self._caseload, self._record, self._sync):
+        self._data = DataProtectionPage(self.controller)
+        for page in (self._today, self._caseload, self._record, self._sync, self._data):
             self.pages.addWidget(page)
         self._record.drafts_restored.connect(self._show_record_page)
+        self._record.erased.connect(self._participant_erased)
+        self._today.backup_requested.connect(self.back_up_now)
+        self._data.backups.backed_up.connect(self._today.refresh)
         # An automatic sync says how it went in the status bar, wherever the coach is.
         self._sync.runner.run_finished.connect(
             lambda result: self.statusBar().showMessage(self.tr("Sync: {0}").format(result), 15_000)
         )
         if self.controller.is_unlocked:
             self._sync.start()  # unlocked before the pages were built: _on_unlocked could not start it
+            self._data.start()
 
     @property
     def today_page(self) -> TodayPage:
@@ -134,6 +148,12 @@ class MainWindow(QMainWindow):
         self._build_pages()
         assert self._record is not None
         return self._record
+
+    @property
+    def data_page(self) -> DataProtectionPage:
+        self._build_pages()
+        assert self._data is not None
+        return self._data
 
     @property
     def sync_page(self) -> SyncPage:
@@ -160,6 +180,9 @@ class MainWindow(QMainWindow):
         self.sync_action = QAction(self.tr("S&ync"), self)
         self.sync_action.setShortcut(QKeySequence("Ctrl+3"))
         self.sync_action.triggered.connect(lambda: self.nav.setCurrentRow(SYNC))
+        self.data_action = QAction(self.tr("&Data protection"), self)
+        self.data_action.setShortcut(QKeySequence("Ctrl+4"))
+        self.data_action.triggered.connect(lambda: self.nav.setCurrentRow(DATA))
         self.sync_now_action = QAction(self.tr("Sync &now"), self)
         self.sync_now_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.sync_now_action.triggered.connect(self.sync_now)
@@ -171,7 +194,14 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        for action in (self.new_action, self.find_action, self.today_action, self.caseload_action, self.sync_action):
+        for action in (
+            self.new_action,
+            self.find_action,
+            self.today_action,
+            self.caseload_action,
+            self.sync_action,
+            self.data_action,
+        ):
             file_menu.addAction(action)
         file_menu.addAction(self.sync_now_action)
         file_menu.addSeparator()
@@ -189,6 +219,7 @@ class MainWindow(QMainWindow):
             self.today_action,
             self.caseload_action,
             self.sync_action,
+            self.data_action,
             self.sync_now_action,
             self.lock_action,
         ):
@@ -219,6 +250,8 @@ class MainWindow(QMainWindow):
             self.caseload_page.refresh()
         elif row == SYNC:
             self.sync_page.refresh()
+        elif row == DATA:
+            self.data_page.refresh()
 
     def open_participant(self, participant_id: str) -> None:
         if self.pages.currentIndex() == RECORD and not self.record_page.maybe_leave():
@@ -235,6 +268,20 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(RECORD)
         self.nav.blockSignals(False)
         self.pages.setCurrentIndex(RECORD)
+
+    def _participant_erased(self, _participant_id: str) -> None:
+        """The record shown was erased: back to the caseload, which reads the list again."""
+        self.statusBar().showMessage(self.tr("The participant was erased."), 15_000)
+        self.nav.setCurrentRow(CASELOAD)
+
+    def back_up_now(self) -> None:
+        """Today's reminder: the Backups tab, and the folder question at once."""
+        self.nav.setCurrentRow(DATA)
+        if self.pages.currentIndex() == DATA:
+            from coachdesk.ui.data_protection_page import BACKUPS  # noqa: PLC0415
+
+            self.data_page.show_tab(BACKUPS)
+            self.data_page.backups.back_up_now()
 
     def new_participant(self) -> None:
         from coachdesk.ui.register_dialog import RegisterDialog  # noqa: PLC0415 - loaded when first used
@@ -265,13 +312,14 @@ class MainWindow(QMainWindow):
         self.nav.setCurrentRow(TODAY)
         self.record_page.restore_drafts()
         self.sync_page.start()
+        self.data_page.start()
 
     def auto_lock_ms(self) -> int:
         return self.controller.policy.auto_lock_minutes * 60_000
 
     def _on_locked(self, reason: str) -> None:
         self.inactivity.stop()
-        for page in (self._today, self._caseload, self._record, self._sync):
+        for page in (self._today, self._caseload, self._record, self._sync, self._data):
             if page is not None:
                 page.clear_sensitive()
         self._set_unlocked_actions(False)

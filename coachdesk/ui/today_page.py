@@ -1,12 +1,13 @@
-"""Today: the practice the coach is at, the sessions booked there today, the people not seen for
-four weeks or more, and the goal steps due this week. One double-click (or Enter) opens a record.
+"""Today: a reminder when the last backup is older than the programme asks, the practice the
+coach is at, the sessions booked there today, the people not seen for four weeks or more, and the
+goal steps due this week. One double-click (or Enter) opens a record.
 
 Rows hold display text and the participant's id only; `clear_sensitive()` empties them on lock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -21,9 +22,11 @@ from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSizePolicy,
     QTableView,
     QVBoxLayout,
@@ -32,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from coachdesk.domain.errors import CoachDeskError
 from coachdesk.domain.vocabulary import Attendance, SessionType, StepOwner
-from coachdesk.services import caseload
+from coachdesk.services import backups, caseload
 from coachdesk.storage.diary import DiaryEntry, NotSeen, StepDue
 from coachdesk.ui.controller import AppController
 from coachdesk.ui.formats import long_date, stored_label
@@ -195,10 +198,27 @@ class Section(QWidget):
 
 
 class TodayPage(QWidget):
+    backup_requested = Signal()
+
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self._request = 0
+
+        # The backup reminder: only when the last backup is older than the programme's limit.
+        self.backup_text = QLabel()
+        self.backup_text.setWordWrap(True)
+        self.backup_text.setAccessibleName(self.tr("Backup reminder"))
+        self.backup_button = QPushButton(self.tr("&Back up now…"))
+        self.backup_button.setToolTip(self.tr("Write an encrypted backup to a folder you choose, e.g. a USB stick"))
+        self.backup_button.clicked.connect(self.backup_requested.emit)
+        self.backup_banner = QFrame()
+        self.backup_banner.setObjectName("syncCard")
+        banner_row = QHBoxLayout(self.backup_banner)
+        banner_row.setContentsMargins(8, 4, 8, 4)
+        banner_row.addWidget(self.backup_text, 1)
+        banner_row.addWidget(self.backup_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.backup_banner.hide()
 
         self.heading = QLabel()
         self.heading.setObjectName("pageTitle")
@@ -241,12 +261,14 @@ class TodayPage(QWidget):
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(8)
         layout.addWidget(self.heading)
+        layout.addWidget(self.backup_banner)
         layout.addLayout(chooser)
         layout.addWidget(self.problem)
         for section in self.sections:
             layout.addWidget(section, 1)
             section.table.open_requested.connect(controller.open_participant.emit)
         layout.addStretch(0)
+        self.setTabOrder(self.backup_button, self.practice)
         self.setTabOrder(self.practice, self.sessions.table)
         self.setTabOrder(self.sessions.table, self.not_seen.table)
         self.setTabOrder(self.not_seen.table, self.steps.table)
@@ -295,6 +317,31 @@ class TodayPage(QWidget):
             lambda today: self._show(request, today),
             lambda exc: self._failed(request, exc),
         )
+        now = datetime.now(UTC)
+        self.controller.run(
+            lambda vault: backups.status(vault, now),
+            lambda status: self._show_backup(request, status),
+            lambda _exc: None,
+        )
+
+    def _show_backup(self, request: int, status: backups.BackupStatus) -> None:
+        if request != self._request:
+            return
+        if not status.overdue:
+            self.backup_banner.hide()
+            return
+        if status.days_since is None:
+            text = self.tr(
+                "This vault has never been backed up. A backup on a USB stick keeps your notes safe "
+                "if this laptop is lost or breaks."
+            )
+        else:
+            days = status.days_since
+            text = self.tr("Your last backup was {0} ago; your programme asks for one at least every {1} days.").format(
+                self.tr("1 day") if days == 1 else self.tr("{0} days").format(days), status.reminder_days
+            )
+        self.backup_text.setText(text)
+        self.backup_banner.show()
 
     def _set_heading(self, day: date) -> None:
         self.heading.setText(self.tr("Today, {0}").format(long_date(day)))
@@ -354,3 +401,5 @@ class TodayPage(QWidget):
             section.clear()
         self.problem.clear()
         self.problem.hide()
+        self.backup_text.clear()
+        self.backup_banner.hide()

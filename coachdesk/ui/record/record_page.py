@@ -8,22 +8,29 @@ unlock, `restore_drafts` opens that participant and puts the text back.
 
 Printing: Print action plan… (Ctrl+P) opens the plan's preview (print_preview.py), made from the
 record as saved; with unsaved changes the coach first chooses to save them or to print the saved
-version, and the preview says which it shows."""
+version, and the preview says which it shows.
+
+More ▾ holds the record's data-protection actions: Subject access export… (a readable PDF and the
+caseload file, into a folder the coach picks) and Erase this participant… (the coach types the
+name to confirm; the page then closes the record and the lists refresh)."""
 
 from __future__ import annotations
 
 import copy
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QStackedWidget,
@@ -36,6 +43,7 @@ from coachdesk.domain.checks import check_participant
 from coachdesk.domain.codec import decode, encode
 from coachdesk.domain.errors import CoachDeskError, ValidationError
 from coachdesk.domain.model import Participant, SkillsInventory
+from coachdesk.services import governance
 from coachdesk.storage.drafts import Draft
 from coachdesk.ui.controller import AppController
 from coachdesk.ui.record import drafts_ops, record_ops
@@ -59,6 +67,7 @@ Answer = QMessageBox.StandardButton
 
 class RecordPage(QWidget):
     drafts_restored = Signal(str)  # participant id: the main window shows this page
+    erased = Signal(str)  # participant id, after an erasure: the main window leaves the page
 
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,6 +108,17 @@ class RecordPage(QWidget):
         self.print_action.triggered.connect(self.print_plan)
         self.addAction(self.print_action)
         self.preview: PrintPreviewDialog | None = None  # the open print preview, if any
+        self._erasing: str | None = None  # the id being erased: its change events are not reloads
+        self.more_button = QPushButton(self.tr("&More"))
+        self.more_button.setAccessibleName(self.tr("More actions on this record"))
+        more = QMenu(self.more_button)
+        self.sar_action = more.addAction(self.tr("&Subject access export…"))
+        self.sar_action.setToolTip(self.tr("Everything held about this participant, as a PDF and a caseload file"))
+        self.sar_action.triggered.connect(self.export_subject_access)
+        more.addSeparator()
+        self.erase_action = more.addAction(self.tr("&Erase this participant…"))
+        self.erase_action.triggered.connect(self.erase_participant)
+        self.more_button.setMenu(more)
         self.problem = MessageLabel(self.tr("Problem saving the record"), error=True)
         self.info = MessageLabel(self.tr("Record message"))
 
@@ -129,6 +149,7 @@ class RecordPage(QWidget):
         header = QHBoxLayout()
         header.addLayout(titles, 1)
         header.addWidget(self.unsaved, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignVCenter)
         header.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignVCenter)
         record = QWidget()
@@ -318,6 +339,7 @@ class RecordPage(QWidget):
     def _set_printable(self, printable: bool) -> None:
         self.print_button.setEnabled(printable)
         self.print_action.setEnabled(printable)
+        self.more_button.setEnabled(printable)
 
     def _ask_print_unsaved(self) -> Answer:
         """Save (then print) / Ignore (print the saved version) / Cancel. Tests patch this method."""
@@ -375,6 +397,69 @@ class RecordPage(QWidget):
         if self.preview is dialog:
             self.preview = None
 
+    # -- data protection: subject access and erasure ------------------------------------------------
+    def choose_folder(self, title: str) -> Path | None:
+        """A folder dialog (tests replace this method)."""
+        chosen = QFileDialog.getExistingDirectory(self, title)
+        return Path(chosen) if chosen else None
+
+    def export_subject_access(self) -> None:
+        if self._participant is None:
+            return
+        folder = self.choose_folder(self.tr("Choose where to write the subject access export"))
+        if folder is None:
+            return
+        pid, now = self._participant.id, datetime.now()
+        self.info.setText(self.tr("Writing the subject access export…"))
+        self.controller.run(
+            lambda vault: governance.export_subject_access(vault, pid, folder, now),
+            on_done=self._subject_access_written,
+            on_error=self._action_failed,
+        )
+
+    def _subject_access_written(self, files: governance.SubjectAccessFiles) -> None:
+        self.problem.clear()
+        self.info.setText(
+            self.tr("Subject access export written: {0} and {1}, in {2}.").format(
+                files.pdf.name, files.caseload.name, str(files.pdf.parent)
+            )
+        )
+
+    def _action_failed(self, exc: Exception) -> None:
+        self.info.clear()
+        self.problem.setText(exc.message if isinstance(exc, CoachDeskError) else self.tr("That could not be done."))
+
+    def confirm_erase(self, full_name: str) -> bool:
+        """The typed-name confirmation (tests replace this method)."""
+        from coachdesk.ui.record.erase_dialog import EraseDialog  # noqa: PLC0415 - loaded when first used
+
+        return EraseDialog(full_name, self).exec() == QDialog.DialogCode.Accepted
+
+    def erase_participant(self) -> None:
+        if self._participant is None:
+            return
+        p = self._participant
+        if not self.confirm_erase(f"{p.given_name} {p.family_name}"):
+            return
+        pid = p.id
+        self._erasing = pid
+        self.info.setText(self.tr("Erasing…"))
+        self.controller.run(
+            lambda vault: governance.erase_participant(vault, pid),
+            on_done=lambda _r: self._erased(pid),
+            on_error=self._erase_failed,
+        )
+
+    def _erased(self, pid: str) -> None:
+        self.clear_sensitive()
+        self.controller.run(lambda vault: drafts_ops.discard_for(vault, pid), on_error=self._drafts_failed)
+        self._erasing = None
+        self.erased.emit(pid)
+
+    def _erase_failed(self, exc: Exception) -> None:
+        self._erasing = None
+        self._action_failed(exc)
+
     # -- leaving --------------------------------------------------------------------------------
     def _ask_unsaved(self) -> Answer:
         """Save / Discard / Cancel (tests answer it by patching QMessageBox.question)."""
@@ -409,6 +494,8 @@ class RecordPage(QWidget):
 
     def _participant_changed(self, participant_id: str) -> None:
         """Another part of the app changed this record: show it, unless the coach is editing."""
+        if participant_id == self._erasing:
+            return
         if participant_id == self.participant_id and not self._dirty:
             self.show_participant(participant_id)
 
