@@ -18,7 +18,8 @@ sorting (a GROUP BY, ORDER BY or window that no index provides), an aggregate pe
   - "first" measures select the event with no earlier one of its kind (NOT EXISTS, one index
     seek), not MIN() per participant (an aggregate per participant).
   - whatever counts participants is selected one row per participant and counted in Python, which
-    also reads their JSON lists of words (benefits, conditions).
+    also reads their JSON lists of words (benefits, conditions); the caseload at each month's end
+    is counted in SQL per practice, a pair of columns per month.
 
 Every statement is parameterised; the catalogue's words come from `coachdesk.domain.measures` and
 the vocabulary, never from the data."""
@@ -27,11 +28,10 @@ from __future__ import annotations
 
 import calendar
 import json
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
-from itertools import accumulate, groupby
+from itertools import groupby
 from operator import itemgetter
 
 from coachdesk.domain.errors import ValidationError
@@ -82,7 +82,9 @@ _WORDS: dict[str, str] = {
 # through `_WORD_MEASURES`. `{count}` stands for the per-practice count columns; nothing else is
 # ever put into the text. The event table comes first in each join (CROSS JOIN keeps that order),
 # so its rows arrive in the order of its month index and are grouped as they come; a unary + keeps
-# the planner off other indexes of a column.
+# the planner off other indexes of a column. A practice is read from participants_by_id, which the
+# statements name: the planner would read the table row behind the unique id instead, and a
+# missing index should fail loudly rather than make sync slow.
 _EVENT_STATEMENTS: tuple[str, ...] = (
     "SELECT substr(s.start, 1, 7) AS month, s.attendance, {count}"
     " FROM sessions s CROSS JOIN participants p INDEXED BY participants_by_id ON p.id = s.participant_id"
@@ -157,14 +159,13 @@ _PARTICIPANT_STATEMENTS: tuple[tuple[str, str], ...] = (
 # month and practice one column per measure family (a word, or a JSON list of words). Age at
 # referral is in whole years, correct across birthdays ('MM-DD' text compares as dates do); under
 # 16 is outside the programme and has no band.
-_REFERRAL_COLUMNS: tuple[str, ...] = (
-    "referrals_by_source.",
-    "new_by_employment_status.",
-    "new_by_age_band.",
-    "new_by_benefit.",
-    "new_by_condition.",
+_REFERRAL_COLUMNS: tuple[tuple[str, bool], ...] = (  # (prefix, whether the column is a JSON list)
+    ("referrals_by_source.", False),
+    ("new_by_employment_status.", False),
+    ("new_by_age_band.", False),
+    ("new_by_benefit.", True),
+    ("new_by_condition.", True),
 )
-_REFERRAL_LISTS = frozenset({"new_by_benefit.", "new_by_condition."})
 _REFERRALS_SQL = (
     "SELECT month, practice, referral_source, employment_status, CASE WHEN age < 16 THEN NULL"
     " WHEN age <= 24 THEN '16_24' WHEN age <= 34 THEN '25_34' WHEN age <= 49 THEN '35_49'"
@@ -193,13 +194,16 @@ _JOB_STARTS_SQL = (
     " WHERE o.type = :job_start AND o.date >= :first AND o.date < :after"
 )
 
-# Everyone referred by the last month's end: practice, referral month and closure month.
-_CASELOAD_SQL = (
-    "SELECT practice, substr(referral_date, 1, 7), substr(closed_on, 1, 7) FROM participants"
-    " WHERE referral_date < :after"
+# For each practice and month asked for, who had been referred by the month's end, and who of them
+# was still open then (active_caseload_end); `{count}` stands for these two columns for each month,
+# bounded by :after_N, the day after month N's last. Grouped in the order of participants_practice.
+_CASELOAD_SQL = "SELECT practice, {count} FROM participants GROUP BY practice ORDER BY practice"
+_CASELOAD_COLUMNS = (
+    "COUNT(*) FILTER (WHERE referral_date < :after_{i}),"
+    " COUNT(*) FILTER (WHERE referral_date < :after_{i} AND (closed_on IS NULL OR closed_on >= :after_{i}))"
 )
 
-# The latest month of each kind of date a measure counts, each read from the end of an index.
+# The latest month of each kind of date a measure counts, most read from the end of an index.
 # Booked sessions, dropped goals and ended jobs count in no measure, and booked sessions may lie
 # ahead of today: leaving them out keeps the span on months that have happened.
 _LATEST_SQL: tuple[str, ...] = (
@@ -261,17 +265,9 @@ def count_measures_by_month(
     if not wanted:
         return {}
     lo, hi = min(wanted), max(wanted)
-    last_day = period_bounds(hi)[1]
-    params: dict[str, str] = {
-        **_WORDS,
-        "lo": lo,
-        "hi": hi,
-        "first": f"{lo}-01",
-        # Sessions' start has a time: dates are compared below the next month's first day.
-        "after": date.fromordinal(last_day.toordinal() + 1).isoformat(),
-    }
+    params = {**_WORDS, "lo": lo, "hi": hi, "first": f"{lo}-01", "after": _day_after(hi)}
 
-    counts = _Counts(_caseload(conn, wanted, params))
+    counts = _Counts(_caseload(conn, wanted))
     practices = sorted({practice for cells in counts.cells.values() for practice in cells})
     if not practices:
         return counts.cells
@@ -305,42 +301,25 @@ def count_measures_by_month(
     return counts.cells
 
 
-def _caseload(conn: Connection, periods: list[str], params: dict[str, str]) -> dict[str, dict[str, dict[str, int]]]:
-    """Every requested month's cells, zeros but for active_caseload_end: everyone referred by the
-    month's end less everyone both referred and closed by then, each a running total over the
-    months. A practice has cells from the month of its first referral."""
-    referred: dict[str, Counter[str]] = {}
-    closed: dict[str, Counter[str]] = {}
-    for (practice, referral_month, closure_month), value in Counter(conn.execute(_CASELOAD_SQL, params)).items():
-        referred.setdefault(practice, Counter())[referral_month] += value
-        if closure_month is not None:
-            # Closed from the later of the two months: a closure dated before the referral keeps
-            # the participant out of every month's caseload, as the definition does.
-            closed.setdefault(practice, Counter())[max(referral_month, closure_month)] += value
-    running = {
-        practice: (_running(referred[practice]), _running(closed.get(practice, Counter()))) for practice in referred
-    }
+def _caseload(conn: Connection, periods: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+    """Every requested month's cells, zeros but for active_caseload_end. A practice has cells from
+    the month of its first referral."""
+    params = {f"after_{i}": _day_after(period) for i, period in enumerate(periods)}
+    columns = ", ".join(_CASELOAD_COLUMNS.format(i=i) for i in range(len(periods)))
     cells: dict[str, dict[str, dict[str, int]]] = {period: {} for period in periods}
-    for period in periods:
-        for practice in sorted(running):
-            ins, outs = running[practice]
-            total = _total_to(ins, period)
-            if total:
-                practice_cells = cells[period][practice] = dict.fromkeys(CATALOGUE, 0)
-                practice_cells["active_caseload_end"] = total - _total_to(outs, period)
+    for practice, *values in conn.execute(_CASELOAD_SQL.format(count=columns), params):
+        for period, referred, active in zip(periods, values[::2], values[1::2], strict=True):
+            if referred:
+                cells[period][practice] = dict.fromkeys(CATALOGUE, 0)
+                cells[period][practice]["active_caseload_end"] = active
     return cells
 
 
-def _running(by_month: Counter[str]) -> tuple[list[str], list[int]]:
-    months = sorted(by_month)
-    return months, list(accumulate(by_month[month] for month in months))
-
-
-def _total_to(running: tuple[list[str], list[int]], period: str) -> int:
-    """The running total up to and including `period` (0 before its first month)."""
-    months, totals = running
-    i = bisect_right(months, period)
-    return totals[i - 1] if i else 0
+def _day_after(period: str) -> str:
+    """The first day of the month after `period`, as ISO text: dates (and sessions' start, which
+    has a time) in the month compare below it."""
+    last_day = period_bounds(period)[1]
+    return date.fromordinal(last_day.toordinal() + 1).isoformat()
 
 
 def _referrals(conn: Connection, params: dict[str, str]) -> Counter[tuple[str, str, str]]:
@@ -350,12 +329,12 @@ def _referrals(conn: Connection, params: dict[str, str]) -> Counter[tuple[str, s
     tally: Counter[tuple[str, str, str]] = Counter(
         (month, practice, "referrals_received") for month, practice, *_ in rows
     )
-    for column, prefix in enumerate(_REFERRAL_COLUMNS, start=2):
+    for column, (prefix, is_list) in enumerate(_REFERRAL_COLUMNS, start=2):
         # Counted by distinct value first: many participants share a word, or a list of words.
         for (month, practice, value), count in Counter((row[0], row[1], row[column]) for row in rows).items():
             if value is None:
                 continue
-            words = set(json.loads(value)) if prefix in _REFERRAL_LISTS else {value}
+            words = set(json.loads(value)) if is_list else {value}  # a word listed twice counts once
             tally.update({(month, practice, f"{prefix}{word}"): count for word in words})
     return tally
 
@@ -366,12 +345,12 @@ def _left_out_of_work_benefits(conn: Connection, params: dict[str, str]) -> Coun
     just before the change (the previous change, or the referral for the first), and holds none
     after it; a participant counts once a month. [] and ["none"] are alike: neither holds one."""
     left: set[tuple[str, str, str]] = set()
-    rows = conn.execute(_BENEFIT_CHANGES_SQL, params)
-    for pid, changes in groupby(rows, key=itemgetter(0)):
+    for pid, changes in groupby(conn.execute(_BENEFIT_CHANGES_SQL, params), key=itemgetter(0)):
+        _, practice, at_referral, *_ = first = next(changes)
+        if not _OUT_OF_WORK.intersection(json.loads(at_referral)):
+            continue
         before = True
-        for _, practice, at_referral, day, benefits in changes:
-            if not _OUT_OF_WORK.intersection(json.loads(at_referral)):
-                break
+        for *_, day, benefits in (first, *changes):
             now = bool(_OUT_OF_WORK.intersection(json.loads(benefits)))
             if before and not now and params["first"] <= day < params["after"]:
                 left.add((day[:7], practice, pid))

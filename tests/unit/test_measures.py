@@ -33,9 +33,9 @@ from coachdesk.domain.vocabulary import (
     SessionType,
 )
 from coachdesk.storage import participants
-from coachdesk.storage.measures import count_measures
+from coachdesk.storage.measures import activity_span, count_measures, count_measures_by_month
 from coachdesk.storage.vault import Vault
-from coachdesk.sync.measures import compute
+from coachdesk.sync.measures import compute, compute_months
 
 # The test policy's rate (940p from 2015-11-02) and a rise to 975p from the middle of November.
 POLICY_WITH_RISE = (
@@ -504,3 +504,195 @@ def test_sql_agrees_with_plain_python_on_the_demo_caseload(vault: Vault) -> None
     assert len(months) > 6
     for period in [*months, "2016-07"]:
         assert count_measures(vault.conn, period, rates) == reference(records, period, rates), period
+
+
+# -- many months at once ------------------------------------------------------------------------
+def months_from(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:])
+    months: list[str] = []
+    while (current := f"{year:04d}-{month:02d}") <= last:
+        months.append(current)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def test_by_month_agrees_with_each_month_and_plain_python_on_the_demo_caseload(vault: Vault) -> None:
+    from coachdesk.services import demo
+
+    records = list(demo.generate(400, 2015, ["P01", "P02", "P03"], date(2016, 6, 30)))
+    with vault.transaction() as conn:
+        for record in records:
+            participants.save(conn, record)
+    rates = [(date(2015, 11, 2), 940), (date(2016, 4, 1), 975)]
+    span = activity_span(vault.conn)
+    assert span is not None
+    assert span[0] == min(p.referral_date for p in records).isoformat()[:7]
+    # From two months before the first referral to months after the last activity (booked sessions
+    # lie ahead of the demo's today, and count in nothing).
+    periods = months_from("2014-11", "2016-09")
+    assert periods[0] < span[0] and span[1] < periods[-1]
+    by_month = count_measures_by_month(vault.conn, periods, rates)
+    assert list(by_month) == periods
+    assert by_month["2014-11"] == by_month["2014-12"] == {}
+    for period in periods:
+        assert by_month[period] == count_measures(vault.conn, period, rates), period
+        assert by_month[period] == reference(records, period, rates), period
+    # Any months, in any order: the same counts for each, in the order asked, once each.
+    some = ["2016-02", "2015-03", "2016-09", "2015-03", "2014-12"]
+    assert count_measures_by_month(vault.conn, some, rates) == {p: by_month[p] for p in dict.fromkeys(some)}
+
+
+def test_by_month_with_no_months_or_no_participants(vault: Vault) -> None:
+    assert count_measures_by_month(vault.conn, [], []) == {}
+    assert count_measures_by_month(vault.conn, ["2016-01", "2016-02"], []) == {"2016-01": {}, "2016-02": {}}
+    assert activity_span(vault.conn) is None
+
+
+@pytest.mark.parametrize("period", ["2016-13", "2016-1", "", "2016-01-01"])
+def test_by_month_refuses_a_period_that_is_not_a_month(vault: Vault, period: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        count_measures_by_month(vault.conn, ["2016-01", period], [])
+    assert caught.value.path == "period"
+    with pytest.raises(ValidationError) as caught:
+        compute_months(vault, ["2016-01", period])
+    assert caught.value.path == "period"
+
+
+def boundaries() -> list[Participant]:
+    """Events on the edges of months: the last minute of a month, the first day of the next, first
+    employer contacts 30/31 and 60/61 days after referral across month ends (2016 is a leap year),
+    a closure on the last day of a month, out-of-work benefits left twice in a month."""
+    d = date.fromisoformat
+    return [
+        person(  # referred on the last day of January
+            "P01",
+            d("2016-01-31"),
+            d("1980-01-01"),
+            sessions=[
+                session("2016-01-31T23:59", Attendance.ATTENDED),  # January's, and the first
+                session("2016-02-01T00:00", Attendance.ATTENDED),
+                session("2016-02-29T23:59", Attendance.DNA),
+                session("2016-03-01T00:00", Attendance.CANCELLED_BY_PARTICIPANT),
+            ],
+            employer_contacts=[
+                EmployerContact(date=d("2016-03-01"), employer="Acme"),  # 30 days: within_30_days
+                EmployerContact(date=d("2016-03-01"), employer="Bolt"),  # the same day: still one participant
+            ],
+            outcomes=[Outcome(type=OutcomeType.JOB_START, date=d("2016-03-01"), hours_per_week=16)],
+            closed=Closure(date=d("2016-03-31"), reason=ClosureReason.SUSTAINED_EMPLOYMENT),  # last day of March
+        ),
+        person(
+            "P01",
+            d("2016-01-31"),
+            d("1980-01-01"),
+            employer_contacts=[EmployerContact(date=d("2016-03-02"), employer="Acme")],  # 31 days
+            closed=Closure(date=d("2016-04-01"), reason=ClosureReason.OTHER),  # first day of April
+        ),
+        person(
+            "P02",
+            d("2016-02-29"),
+            d("1980-01-01"),
+            benefits_at_referral=[Benefit.JSA, Benefit.JSA],  # listed twice: counts once
+            benefit_changes=[
+                BenefitChange(date=d("2016-03-05"), benefits=[]),  # leaves in March
+                BenefitChange(date=d("2016-03-20"), benefits=[Benefit.JSA]),
+                BenefitChange(date=d("2016-03-31"), benefits=[Benefit.NONE]),  # leaves again: March once
+                BenefitChange(date=d("2016-04-01"), benefits=[Benefit.JSA]),
+                BenefitChange(date=d("2016-04-30"), benefits=[]),  # and in April
+            ],
+            employer_contacts=[
+                EmployerContact(date=d("2016-04-30"), employer="Acme"),  # 61 days: over_60_days
+                EmployerContact(date=d("2016-04-29"), employer="Acme"),  # 60 days, listed second
+            ],
+            sessions=[session("2016-03-31T23:59", Attendance.ATTENDED)],
+        ),
+    ]
+
+
+def test_month_boundaries(vault: Vault) -> None:
+    records = boundaries()
+    with vault.transaction() as conn:
+        for record in records:
+            participants.save(conn, record)
+    rates: list[tuple[date, int]] = []
+    periods = months_from("2015-12", "2016-05")
+    result = count_measures_by_month(vault.conn, periods, rates)
+    for period in periods:
+        assert result[period] == count_measures(vault.conn, period, rates) == reference(records, period, rates)
+
+    assert result["2015-12"] == {}
+    january, february, march, april = (result[m]["P01"] for m in ("2016-01", "2016-02", "2016-03", "2016-04"))
+    assert "P02" not in result["2016-01"]  # P02's only participant is referred on 29 February
+    assert january["referrals_received"] == 2
+    assert january["sessions_attended"] == 1
+    assert january["first_appointments"] == 1
+    assert january["active_caseload_end"] == 2
+    assert february["sessions_attended"] == 1
+    assert february["sessions_dna"] == 1
+    assert february["first_appointments"] == 0
+    assert march["sessions_cancelled"] == 1
+    assert march["employer_contacts"] == 3
+    assert march["first_employer_contact.within_30_days"] == 1
+    assert march["first_employer_contact.days_31_60"] == 1
+    assert march["job_starts_16h_plus"] == 1
+    assert march["first_job_starts"] == 1
+    # Closed on 31 March: counted closed in March and out of March's caseload.
+    assert march["closures.sustained_employment"] == 1
+    assert march["active_caseload_end"] == 1
+    # Closed on 1 April: still in March's caseload, out of April's.
+    assert april["closures.other"] == 1
+    assert march["closures.other"] == 0
+    assert april["active_caseload_end"] == 0
+    assert result["2016-05"]["P01"] == expected({})
+
+    p02 = {m: result[m]["P02"] for m in ("2016-02", "2016-03", "2016-04")}
+    assert p02["2016-02"]["referrals_received"] == 1
+    assert p02["2016-02"]["new_by_benefit.jsa"] == 1
+    assert p02["2016-03"]["left_out_of_work_benefits"] == 1
+    assert p02["2016-04"]["left_out_of_work_benefits"] == 1
+    assert p02["2016-03"]["first_appointments"] == 1  # 23:59 on the last day of March
+    assert p02["2016-04"]["employer_contacts"] == 2
+    assert p02["2016-04"]["first_employer_contact.days_31_60"] == 1  # the 60-day one is the first
+    assert p02["2016-04"]["first_employer_contact.over_60_days"] == 0
+    assert p02["2016-04"]["active_caseload_end"] == 1
+
+
+def test_compute_months_is_compute_for_each_month(loaded: Vault) -> None:
+    periods = ["2015-08", "2015-09", "2015-10", "2015-11", "2015-12", "2016-01"]
+    months = compute_months(loaded, periods)
+    assert months == {period: compute(loaded, period) for period in periods}
+    assert months["2015-11"]["P01"] == expected(P01_NOVEMBER)
+    with pytest.raises(ValidationError):
+        compute_months(loaded, "2015-11")  # one month is not a list of months
+
+
+def test_activity_span(loaded: Vault) -> None:
+    # From dd's referral in September to the latest counted events in December (a's attended
+    # session and employer contact, c's benefit change, dd's closure, P03's referral).
+    assert activity_span(loaded.conn) == ("2015-09", "2015-12")
+
+
+def test_activity_span_ends_at_what_counts(vault: Vault) -> None:
+    d = date.fromisoformat
+    record = person(
+        "P01",
+        d("2016-01-10"),
+        d("1980-01-01"),
+        sessions=[session("2016-03-01T10:00", Attendance.BOOKED)],  # ahead, and counted nowhere
+        outcomes=[Outcome(type=OutcomeType.JOB_END, date=d("2016-04-01"))],  # not a measure
+        goals=[Goal(title="Swim", created=d("2016-01-10"), status=GoalStatus.DROPPED, closed_on=d("2016-05-01"))],
+    )
+    with vault.transaction() as conn:
+        participants.save(conn, record)
+    assert activity_span(vault.conn) == ("2016-01", "2016-01")
+    record.sessions.append(session("2016-02-03T10:00", Attendance.DNA))
+    record.employer_contacts.append(EmployerContact(date=d("2016-02-20"), employer="Acme"))
+    with vault.transaction() as conn:
+        participants.save(conn, record)
+    assert activity_span(vault.conn) == ("2016-01", "2016-02")
+    record.goals.append(
+        Goal(title="Work", created=d("2016-01-10"), status=GoalStatus.ACHIEVED, closed_on=d("2016-06-30"))
+    )
+    with vault.transaction() as conn:
+        participants.save(conn, record)
+    assert activity_span(vault.conn) == ("2016-01", "2016-06")
