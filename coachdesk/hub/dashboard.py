@@ -122,7 +122,10 @@ def routes(store: Store, config: HubConfig, read_body: BodyReader) -> list[Route
         if not sessions.same_origin(request.headers.get("origin"), request.headers.get("host")):
             return _cross_site()
         body = await read_body(request, MAX_FORM_BYTES)
-        form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=5)
+        try:
+            form = parse_qs(body.decode("utf-8", "replace"), max_num_fields=5)
+        except ValueError:  # more fields than the form has: not our page's post
+            return html(login_page("The form was not sent as this page sends it. Try again."), status=400)
         token = (form.get("token") or [""])[0].strip()
         started = await run_in_threadpool(sessions.start, store, token) if token else None
         if started is None:

@@ -47,7 +47,7 @@ h1{font-size:36px;line-height:1.15;margin:8px 0 8px}
 h2{font-size:26px;line-height:1.2;margin:40px 0 12px}
 h3{font-size:19px;margin:0 0 4px}
 .caption{color:#505a5f;font-size:20px;margin:0}
-.lede{font-size:20px;margin:4px 0 16px}
+.lede{font-size:20px;margin:4px 0 16px;max-width:44em}
 .warning{background:#d4351c;color:#fff;font-weight:700;font-size:22px;padding:14px 18px;margin:16px 0}
 .warning span{display:block;font-weight:400;font-size:17px}
 .inset{border-left:6px solid #b1b4b6;padding:6px 16px;margin:16px 0}
@@ -85,7 +85,8 @@ td.gap{color:#505a5f}
 #key-measures tbody th,#every-measure tbody th,#every-measure thead th{white-space:nowrap}
 #practices tbody th{min-width:13em}
 .span{color:#505a5f;font-size:15px;margin:-8px 0 0}
-code{font-family:ui-monospace,"DejaVu Sans Mono",Consolas,monospace;font-size:.9em;background:#f3f2f1;padding:1px 5px}
+code{font-family:ui-monospace,"DejaVu Sans Mono",Consolas,monospace;font-size:.9em;background:#f3f2f1;
+padding:1px 5px;white-space:nowrap}
 tbody tr:hover{background:#f8f8f8}
 details{margin:16px 0}
 summary{font-size:18px;color:#1d70b8;text-decoration:underline;cursor:pointer}

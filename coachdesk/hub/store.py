@@ -346,17 +346,25 @@ class Store:
         practices = sorted(deltas)
         if not practices:
             return
-        conn.execute(
-            self._insert(merged).on_conflict_do_nothing(index_elements=["period", "practice"]),
-            [{"period": period, "practice": p, "devices": 0, "figures": "{}"} for p in practices],
-        )
-        rows = conn.execute(
-            select(merged.c.practice, merged.c.devices, merged.c.figures)
-            .where(merged.c.period == period, merged.c.practice.in_(practices))
-            .order_by(merged.c.practice)
-            .with_for_update()
-        ).all()
-        for practice, devices_before, figures_text in rows:
+        locked: dict[str, tuple[int, str]] = {}
+        pending = practices
+        while pending:
+            conn.execute(
+                self._insert(merged).on_conflict_do_nothing(index_elements=["period", "practice"]),
+                [{"period": period, "practice": p, "devices": 0, "figures": "{}"} for p in pending],
+            )
+            for practice, devices_before, figures_text in conn.execute(
+                select(merged.c.practice, merged.c.devices, merged.c.figures)
+                .where(merged.c.period == period, merged.c.practice.in_(pending))
+                .order_by(merged.c.practice)
+                .with_for_update()
+            ):
+                locked[practice] = (devices_before, figures_text)
+            # PostgreSQL: a row another ingest deleted (its last device left the practice) between our
+            # insert and our lock is skipped by FOR UPDATE; its delta would be lost. Insert it again.
+            pending = [p for p in pending if p not in locked]
+        for practice in practices:
+            devices_before, figures_text = locked[practice]
             figures: dict[str, list[int]] = json.loads(figures_text)
             for measure, delta in deltas[practice].items():
                 figure = [a + b for a, b in zip(figures.get(measure, (0, 0, 0)), delta, strict=True)]

@@ -137,6 +137,14 @@ def test_a_wrong_token_is_refused_and_starts_nothing(hub: RunningHub) -> None:
         reply = log_in(hub, token)
         assert reply.status == 401 and not reply.set_cookies
         assert b"not a programme-team token" in reply.body
+    crowded = hub.client.request(
+        "POST",
+        "/login",
+        b"a=1&" * 50 + b"token=x",
+        {"Content-Type": "application/x-www-form-urlencoded", **origin(hub)},
+    )
+    assert crowded.status == 400 and not crowded.set_cookies
+    assert hub.client.request("POST", "/login", b"t" * 5000, origin(hub)).status == 413
     with hub.store.engine.connect() as conn:
         assert conn.execute(select(dashboard_sessions)).first() is None
 
