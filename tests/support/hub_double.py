@@ -37,7 +37,7 @@ class HubDouble:
 
     def enrol(self, body: dict) -> tuple[int, dict]:
         if body.get("token") not in self.tokens:
-            return 401, {"error": "bad_token", "detail": "The enrolment token is unknown, used or expired."}
+            return 401, {"error": "invalid_token", "detail": "The enrolment token is unknown, used or expired."}
         self.tokens.discard(body["token"])
         key = fmt.parse_public_key(body["public_key"])
         device_id = fmt.device_id_for(key)
