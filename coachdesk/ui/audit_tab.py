@@ -32,6 +32,35 @@ from coachdesk.ui.record.parsing import parse_date
 _ModelIndex = QModelIndex | QPersistentModelIndex
 
 
+
+# What each recorded action means, in the coach's words; the log itself keeps the short codes.
+_ACTION_LABELS = {
+    "vault.created": "Vault created",
+    "vault.passphrase_changed": "Passphrase changed",
+    "vault.recovery_key_replaced": "Recovery key replaced",
+    "vault.keyring_enabled": "Unlocking with this computer's keyring turned on",
+    "vault.keyring_disabled": "Unlocking with this computer's keyring turned off",
+    "policy.replaced": "Programme policy replaced",
+    "coach_profile.updated": "Your contact details changed",
+    "participant.created": "Participant registered",
+    "participant.updated": "Participant's record changed",
+    "participant.imported": "Participant imported",
+    "participant.updated_by_import": "Participant's record changed by an import",
+    "participant.erased": "A participant erased",
+    "participant.subject_access_exported": "Subject access export written",
+    "caseload.exported": "Caseload exported to a file",
+    "backup.created": "Backup written",
+    "backup.automatic_set": "Automatic backups set up",
+    "backup.automatic_off": "Automatic backups turned off",
+    "audit.exported": "Audit log exported",
+}
+
+
+def action_label(action: str) -> str:
+    """An action in plain words (an action this version does not know is shown as its code)."""
+    return _ACTION_LABELS.get(action, action)
+
+
 class AuditModel(QAbstractTableModel):
     """Model over the entries read (up to the whole log); Qt asks only for the rows it shows."""
 
@@ -55,9 +84,11 @@ class AuditModel(QAbstractTableModel):
         if not index.isValid():
             return None
         e = self.rows[index.row()]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
+            return e.action  # the code as the CSV export and `coachdesk check` name it
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        return (str(e.seq), e.at[:19].replace("T", " "), e.action, e.record_id or "—")[index.column()]
+        return (str(e.seq), e.at[:19].replace("T", " "), action_label(e.action), e.record_id or "—")[index.column()]
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -192,7 +223,7 @@ class AuditTab(QWidget):
         self.action.clear()
         self.action.addItem(self.tr("Any action"), "")
         for action in view.actions:
-            self.action.addItem(action, action)
+            self.action.addItem(action_label(action), action)
         self.action.setCurrentIndex(max(0, self.action.findData(chosen)))
         self.action.blockSignals(False)
         if view.chain_problem is None:

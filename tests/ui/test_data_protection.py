@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import add_people
+from PySide6.QtCore import Qt
 from testkit import PASSPHRASE
 
 from coachdesk.domain.model import Closure
@@ -159,6 +160,9 @@ def test_the_audit_log_filters_exports_and_shows_a_broken_chain(
     tab.record.setText(someone[:8])
     tab.refresh()
     assert tab.model.rowCount() == 1 and tab.model.rows[0].action == "participant.updated"
+    what = tab.model.index(0, 2)
+    assert what.data() == "Participant's record changed"  # in the coach's words
+    assert what.data(Qt.ItemDataRole.ToolTipRole) == "participant.updated"  # the code, as the CSV has it
     tab.since.setText("31/02/2026")
     tab.refresh()
     assert tab.problem.isVisible() and "31/02/2026" in tab.problem.text()
