@@ -7,14 +7,16 @@ import hashlib
 import hmac
 import secrets
 
-# 32 random bytes: far beyond guessing, and short enough to paste into `coachdesk enrol`.
+# 32 random bytes: far beyond guessing. Written in hex: a token never begins with "-" (which a
+# command line such as `coachdesk enrol --token T` would read as an option) and holds nothing a
+# shell, a URL or an e-mail client treats specially.
 _TOKEN_BYTES = 32
-# Tokens are URL-safe base64; anything longer or stranger is not one of ours.
+# Anything longer or stranger than a token is not one of ours.
 MAX_TOKEN_LENGTH = 128
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(_TOKEN_BYTES)
+    return secrets.token_hex(_TOKEN_BYTES)
 
 
 def token_hash(token: str) -> str:

@@ -56,6 +56,15 @@ def test_an_enrolment_token_works_once(hub: RunningHub) -> None:
         assert [r.device_id for r in conn.execute(select(devices))] == [ALICE.device_id]
 
 
+def test_tokens_are_safe_to_type_on_a_command_line() -> None:
+    """A token that began with "-" would be read by `coachdesk enrol --token T` as an option."""
+    from coachdesk.hub.tokens import new_token
+
+    made = {new_token() for _ in range(2000)}
+    assert len(made) == 2000
+    assert all(len(t) == 64 and set(t) <= set("0123456789abcdef") for t in made)
+
+
 def test_expired_and_unknown_tokens_are_refused(hub: RunningHub) -> None:
     expired = enrolment.issue_token(hub.store, 1, now=datetime.now(UTC) - timedelta(days=2))
     for token in (expired, "not-a-token-we-made"):
