@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlcipher3 import dbapi2
 
+from coachdesk.domain.months import months_between
 from coachdesk.resources import default_policy_text
 from coachdesk.services import demo_vault
 from coachdesk.storage import participants, schema
@@ -53,15 +54,6 @@ def median_ms(fn: Callable[[], object], repeat: int) -> float:
         fn()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
-
-
-def months_between(first: str, last: str) -> list[str]:
-    year, month = int(first[:4]), int(first[5:])
-    months: list[str] = []
-    while (current := f"{year:04d}-{month:02d}") <= last:
-        months.append(current)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
 
 
 def missing_measure_indexes(conn: Any) -> list[str]:

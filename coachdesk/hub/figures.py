@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from coachdesk.domain.months import MONTH_ABBREVIATIONS, MONTH_NAMES
 from coachdesk.hub.disclosure import SUPPRESSED, Rule, Shown
 from coachdesk.hub.summary import ALL, Summary
 
@@ -26,22 +27,6 @@ KEY_MEASURES: tuple[tuple[str, str], ...] = (
     ("sustained_26_weeks", "Sustained 26 weeks"),
 )
 KEY_LABELS = dict(KEY_MEASURES)
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_FULL_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 @dataclass(frozen=True)
@@ -100,14 +85,14 @@ def shown_text(value: Shown) -> str:
 def month_label(period: str) -> str:
     """2015-04 -> Apr 2015."""
     year, month = period.split("-")
-    return f"{_MONTHS[int(month) - 1]} {year}"
+    return f"{MONTH_ABBREVIATIONS[int(month) - 1]} {year}"
 
 
 def short_month_and_year(period: str, first: bool = False) -> tuple[str, str]:
     """2015-04 -> ("Apr", ""); the year is given for January and for the first month of an axis,
     to be written under the month, so a chart shows where each year starts."""
     year, month = period.split("-")
-    return _MONTHS[int(month) - 1], year if first or month == "01" else ""
+    return MONTH_ABBREVIATIONS[int(month) - 1], year if first or month == "01" else ""
 
 
 def range_label(period_from: str, period_to: str) -> str:
@@ -115,7 +100,7 @@ def range_label(period_from: str, period_to: str) -> str:
 
     def full(period: str) -> str:
         year, month = period.split("-")
-        return f"{_FULL_MONTHS[int(month) - 1]} {year}"
+        return f"{MONTH_NAMES[int(month) - 1]} {year}"
 
     return full(period_from) if period_from == period_to else f"{full(period_from)} to {full(period_to)}"
 

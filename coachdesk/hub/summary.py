@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 from coachdesk.domain.errors import ValidationError
+from coachdesk.domain.months import months_between
 from coachdesk.domain.rules import parse_month
 from coachdesk.hub.disclosure import NOT_FOR_PUBLICATION, Rule, Shown, control
 from coachdesk.hub.store import MergedRow, Store
@@ -159,15 +160,9 @@ def controlled_rows(table: Table, rule: Rule, practice: str | None = None) -> It
 
 def months(period_from: str, period_to: str) -> list[str]:
     """Every month from `period_from` to `period_to`, inclusive."""
-    start, end = parse_month(period_from), parse_month(period_to)
-    if start is None or end is None:
+    if parse_month(period_from) is None or parse_month(period_to) is None:
         raise ValueError("months are written YYYY-MM")
-    result = []
-    year, month = start
-    while (year, month) <= end:
-        result.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return result
+    return months_between(period_from, period_to)
 
 
 def _practice_order(code: str) -> tuple[bool, str]:

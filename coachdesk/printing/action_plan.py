@@ -34,6 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from coachdesk.domain.months import MONTH_NAMES
 from coachdesk.printing import fonts
 from coachdesk.services.plans import ActionPlan, Appointment, Contact
 
@@ -49,26 +50,12 @@ INK = colors.black
 RULE = colors.Color(0.45, 0.45, 0.45)
 HEADER_FILL = colors.Color(0.88, 0.88, 0.88)
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def long_date(day: date, weekday: bool = True) -> str:
     """'Monday 7 December 2026' (English names whatever the machine's locale)."""
-    text = f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    text = f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
     return f"{_DAYS[day.weekday()]} {text}" if weekday else text
 
 
@@ -211,7 +198,7 @@ def _when_cell(day: date | None, issued: date) -> str:
         return "When\xa0you are\xa0ready"
     if day < issued:
         return "As soon as you\xa0can"
-    return f"{_DAYS[day.weekday()]}\xa0{day.day} {_MONTHS[day.month - 1]}\xa0{day.year}"
+    return f"{_DAYS[day.weekday()]}\xa0{day.day} {MONTH_NAMES[day.month - 1]}\xa0{day.year}"
 
 
 def _steps(plan: ActionPlan, s: _Styles, width: float) -> list[Flowable]:

@@ -35,7 +35,7 @@ from coachdesk.domain.bundle import (
 )
 from coachdesk.domain.clock import utc_stamp
 from coachdesk.domain.errors import ValidationError
-from coachdesk.domain.rules import parse_month
+from coachdesk.domain.months import month_before, month_of, months_between, split
 from coachdesk.storage import device_key, outbox
 from coachdesk.storage.files import write_requested_file
 from coachdesk.storage.measures import activity_span
@@ -64,33 +64,7 @@ class Device:
     public_key: str  # base64 of the raw 32-byte Ed25519 key
 
 
-# -- months -------------------------------------------------------------------------------------
-def month_of(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def month_before(period: str) -> str:
-    year, month = _parse(period)
-    return f"{year - 1:04d}-12" if month == 1 else f"{year:04d}-{month - 1:02d}"
-
-
-def months_between(first: str, last: str) -> list[str]:
-    """Every month from `first` to `last`, both included (empty when first is after last)."""
-    year, month = _parse(first)
-    periods: list[str] = []
-    while (current := f"{year:04d}-{month:02d}") <= last:
-        periods.append(current)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return periods
-
-
-def _parse(period: str) -> tuple[int, int]:
-    parsed = parse_month(period) if isinstance(period, str) else None
-    if parsed is None:
-        raise ValidationError("period", f"{period!r} is not a month written YYYY-MM")
-    return parsed
-
-
+# -- months ---------------------------------------------------------------------------------------
 def months_to_send(vault: Vault, today: date) -> list[str]:
     """Every complete month from the first referral's month to last month."""
     span = activity_span(vault.conn)
@@ -170,7 +144,7 @@ def refresh(vault: Vault, today: date, now: datetime | None = None) -> list[str]
 def bundle_for(vault: Vault, period: str, now: datetime | None = None) -> bytes:
     """The signed bundle of one month (any month, the current one included), built or rebuilt as
     its counts require and kept in the outbox; its canonical JSON bytes."""
-    _parse(period)
+    split(period)
     _build(vault, compute_months(vault, [period]), now or datetime.now(UTC), keep_empty=True)
     return month_record(vault, period).bundle
 

@@ -17,6 +17,7 @@ from datetime import date
 
 from PySide6.QtCore import QCoreApplication, QDate, QLocale
 
+from coachdesk.domain.months import MONTH_ABBREVIATIONS
 from coachdesk.domain.vocabulary import Vocabulary
 
 # Every vocabulary word is translated in this one context, wherever it is shown.
@@ -24,7 +25,6 @@ VOCABULARY_CONTEXT = "Vocabulary"
 
 # Month abbreviations of British English, fixed so a date reads the same whatever the OS locale
 # ("Sep", not "Sept").
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BRITISH = QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
 
 
@@ -32,7 +32,7 @@ def british_date(value: date | None) -> str:
     """23 Nov 2026 (the house's display form of a date); empty for None."""
     if value is None:
         return ""
-    return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTH_ABBREVIATIONS[value.month - 1]} {value.year}"
 
 
 def long_date(day: date) -> str:

@@ -15,6 +15,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 
 from coachdesk.domain.bundle import Cell
 from coachdesk.domain.clock import UTC_FORMAT
+from coachdesk.domain.months import MONTH_NAMES
 from coachdesk.domain.policy import Policy
 from coachdesk.domain.vocabulary import (
     AgeBand,
@@ -30,20 +31,6 @@ from coachdesk.ui.formats import british_date, stored_label
 
 _ModelIndex = QModelIndex | QPersistentModelIndex
 _CONTEXT = "SyncPage"
-_MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def _tr(text: str) -> str:
@@ -55,7 +42,7 @@ def month_name(period: str) -> str:
     """'2015-11' -> 'November 2015' (British English, whatever the computer's locale)."""
     year, _, month = period.partition("-")
     try:
-        return f"{_tr(_MONTH_NAMES[int(month) - 1])} {year}"
+        return f"{_tr(MONTH_NAMES[int(month) - 1])} {year}"
     except (ValueError, IndexError):
         return period
 

@@ -777,3 +777,15 @@ def test_a_weak_passphrase_says_what_to_do_instead() -> None:
     problem = passphrase_problem("Password1!")
     assert problem is not None
     assert "words" in problem
+
+
+def test_months_are_counted_across_years_and_named_in_english() -> None:
+    from coachdesk.domain.months import month_before, month_name, month_of, months_between
+
+    assert months_between("2015-11", "2016-02") == ["2015-11", "2015-12", "2016-01", "2016-02"]
+    assert months_between("2016-02", "2015-11") == []
+    assert month_before("2016-01") == "2015-12"
+    assert month_of(date(2016, 2, 29)) == "2016-02"
+    assert month_name("2015-11") == "November 2015"
+    with pytest.raises(ValidationError, match="period: '2015-13' is not a month"):
+        months_between("2015-13", "2016-01")
