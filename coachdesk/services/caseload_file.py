@@ -17,7 +17,7 @@ from coachdesk.domain.clock import utc_stamp
 from coachdesk.domain.codec import decode, encode, join_path
 from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.model import Participant
-from coachdesk.storage import audit, participants
+from coachdesk.storage import audit, participants, schema
 from coachdesk.storage.files import write_requested_file
 from coachdesk.storage.vault import Vault
 
@@ -99,7 +99,7 @@ def _check_child_ids_unique(records: list[Participant]) -> None:
 def import_records(vault: Vault, records: list[Participant]) -> ImportResult:
     """Save checked records in one transaction (all or nothing)."""
     created = updated = 0
-    with vault.transaction() as conn:
+    with vault.transaction() as conn, schema.measure_indexes_deferred(conn, len(records)):
         for i, p in enumerate(records):
             try:
                 new = participants.save(conn, p)

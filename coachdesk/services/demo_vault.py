@@ -7,7 +7,7 @@ from datetime import date
 
 from coachdesk.domain.model import Participant
 from coachdesk.services import demo
-from coachdesk.storage import audit, participants
+from coachdesk.storage import audit, participants, schema
 from coachdesk.storage.database import Connection
 from coachdesk.storage.vault import Vault
 
@@ -19,7 +19,7 @@ def fill(vault: Vault, count: int, seed: int, today: date, progress: Callable[[i
     practices = sorted(vault.policy.practice_codes)
     done = 0
     batch: list[Participant] = []
-    with vault.transaction() as conn:
+    with vault.transaction() as conn, schema.measure_indexes_deferred(conn, count):
         for record in demo.generate(count, seed, practices, today):
             batch.append(record)
             if len(batch) == _BATCH:

@@ -347,6 +347,29 @@ def test_a_failure_while_writing_rolls_back_the_participants_already_written(vau
     assert len(audit.entries(vault.conn)) == audit_before
 
 
+def _index_sql(vault: Vault) -> dict[str, str]:
+    return dict(vault.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+
+
+def test_a_bulk_import_rebuilds_the_measure_indexes_and_a_failed_one_keeps_them(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large imports drop the measure indexes and build them again at the end (much faster); the
+    vault must come out with exactly the same indexes, whether the import succeeds or fails."""
+    from coachdesk.storage import schema
+
+    monkeypatch.setattr(schema, "BULK_WRITE_RECORDS", 2)
+    before = _index_sql(vault)
+    assert "sessions_month" in before
+    _import(vault, tmp_path, _doc(_person(1), _person(2)))
+    assert _index_sql(vault) == before
+    thief = _person(4)
+    thief["sessions"][0]["id"] = "00000000-5e55-4000-8000-000000000001"  # type: ignore[index]
+    _refused(vault, _write(tmp_path, _doc(_person(3), thief)))
+    assert _index_sql(vault) == before
+    assert vault.check() == []
+
+
 # -- refusals -------------------------------------------------------------------------------------
 
 
