@@ -54,6 +54,14 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def _month_argument(text: str) -> str:
+    from coachdesk.domain.rules import parse_month  # noqa: PLC0415 - the parser stays light
+
+    if parse_month(text) is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month written YYYY-MM")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coachdesk", description="CoachDesk: the employment coach's encrypted caseload."
@@ -95,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, metavar="FILE")
     p.add_argument("--large-print", action="store_true", help="body text of at least 16 pt")
     p = command("bundle", "build and sign the programme bundle of one month")
-    p.add_argument("--period", required=True, metavar="YYYY-MM")
+    p.add_argument("--period", required=True, metavar="YYYY-MM", type=_month_argument)
     p.add_argument("--out", type=Path, metavar="FILE", help="write it here (default: standard output)")
     p = command("device", "print this laptop's device id and public key, for enrolment")
     p.add_argument("--json", action="store_true")
@@ -367,13 +375,13 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
     with _open_unlocked(args) as vault:
         data = outbox.bundle_for(vault, args.period)
+        stored = outbox.month_record(vault, args.period)
+        outbox.mark_exported(vault, stored)  # first: once written, the revision may reach the hub
         if args.out is None:
             sys.stdout.buffer.write(data + b"\n")
             sys.stdout.flush()
         else:
             write_requested_file(args.out, data, vault.folder)
-        stored = outbox.month_record(vault, args.period)
-        outbox.mark_exported(vault, stored)
     if args.out is not None:
         print(f"Bundle for {args.period} (revision {stored.revision}) written to {args.out}.")
     return 0

@@ -98,10 +98,10 @@ def _build(
         known = {m.period: m for m in outbox.months(conn)}
         for period in sorted(counts):
             cells = cells_from_counts(counts[period], policy.source_suppression)
-            if not cells and not keep_empty:
+            previous = known.get(period)
+            if not cells and not keep_empty and previous is None:
                 continue  # no practice had a participant yet: nothing to say about that month
             digest = _digest(policy.programme, period, policy.source_suppression, cells)
-            previous = known.get(period)
             if previous is not None and previous.digest == digest:
                 continue
             if previous is None:
@@ -136,6 +136,10 @@ def refresh(vault: Vault, today: date, now: datetime | None = None) -> list[str]
     """Build a new signed revision of every complete month whose counts changed since it was last
     built (late data is normal: a DNA recorded a week later). Returns the months rebuilt."""
     periods = months_to_send(vault, today)
+    # A month built before stays in: if its participants moved out of it (a corrected referral
+    # date, an erasure), the hub must get its new counts, not keep the old ones.
+    last = month_before(month_of(today))
+    periods = sorted({*periods, *(period for period in outbox.digests(vault.conn) if period <= last)})
     if not periods:
         return []
     return _build(vault, compute_months(vault, periods), now or datetime.now(UTC), keep_empty=False)
@@ -186,7 +190,8 @@ def mark_exported(vault: Vault, month: OutboxMonth, now: datetime | None = None)
                 month.period,
                 month.revision,
                 state=conn_month.state,
-                reason="Exported to a file.",
+                # A refused month keeps the hub's sentence: the coach still needs to read it.
+                reason=conn_month.reason if conn_month.state == FAILED else "Exported to a file.",
                 at=stamp,
             )
 
@@ -206,8 +211,8 @@ def export_waiting(vault: Vault, folder: Path, today: date, now: datetime | None
     written: list[Path] = []
     for month in waiting(vault, include_failed=True):
         path = folder / bundle_file_name(vault, month)
+        mark_exported(vault, month, now)  # first: once the file exists, the revision may reach the hub
         write_requested_file(path, month.bundle, vault.folder)
-        mark_exported(vault, month, now)
         written.append(path)
     return written
 
@@ -225,7 +230,7 @@ def record_delivered(
     stamp = utc_stamp(now)
     expected = receipt_of(json.loads(month.bundle))
     status = body.get("status") if isinstance(body.get("status"), str) else "accepted"
-    receipt = body.get("receipt", expected)
+    receipt = body.get("receipt")  # no receipt: whatever answered is not the hub; nothing counts as sent
     if receipt != expected:
         reason = "The hub's receipt does not match the bundle sent; tell the programme team."
         return record_failure(vault, month, FAILED, reason, now)

@@ -175,3 +175,12 @@ def test_device_enrol_bundle_and_sync_commands(
     )
     assert refused.code == 1
     assert "hub" in refused.err and "https" in refused.err
+
+
+def test_a_bundle_for_a_month_that_does_not_exist_is_a_usage_error(vault_folder: VaultFolder, tmp_path: Path) -> None:
+    out = tmp_path / "bad.json"
+    env = {"COACHDESK_PASSPHRASE": PASSPHRASE}
+    result = run_cli("bundle", "--period", "2015-13", "--out", str(out), "--vault", str(vault_folder.path), env=env)
+    assert result.code == 2
+    assert "'2015-13' is not a month written YYYY-MM" in result.err
+    assert not out.exists()

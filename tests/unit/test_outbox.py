@@ -283,3 +283,39 @@ def test_a_revision_whose_answer_was_lost_is_never_reused(vault: Vault) -> None:
     save(vault, ada)
     assert outbox.refresh(vault, TODAY, NOW) == ["2015-10"]
     assert outbox.month_record(vault, "2015-10").revision == 2
+
+
+def test_an_answer_without_a_receipt_never_counts_as_sent(vault: Vault) -> None:
+    """A 2xx JSON answer that is not the hub's (a portal, a proxy) must not mark the month sent."""
+    save(vault, person("2015-12-01"))
+    outbox.refresh(vault, TODAY, NOW)
+    december = outbox.month_record(vault, "2015-12")
+    result = outbox.record_delivered(vault, december, {}, "https://h")
+    assert result.state == outbox.FAILED
+    assert outbox.month_record(vault, "2015-12").state == outbox.FAILED
+    assert outbox.receipts(vault) == []
+
+
+def test_a_month_that_lost_every_participant_is_sent_again_with_no_counts(vault: Vault) -> None:
+    """A referral typed in the wrong month and corrected: the hub must not keep the wrong counts."""
+    ada = person("2015-10-20")
+    save(vault, ada)
+    outbox.refresh(vault, TODAY, NOW)
+    for period in ("2015-10", "2015-11", "2015-12", "2016-01"):
+        sent(vault, period)
+    ada.referral_date = date(2015, 12, 5)
+    save(vault, ada)
+    assert outbox.refresh(vault, TODAY, NOW) == ["2015-10", "2015-11", "2015-12"]
+    october = outbox.month_record(vault, "2015-10")
+    assert (october.revision, october.state) == (2, outbox.PENDING)
+    assert fmt.parse_bundle_bytes(october.bundle).cells == ()
+    assert outbox.refresh(vault, TODAY, NOW) == []  # and not again while nothing changes
+
+
+def test_exporting_a_refused_month_keeps_the_hubs_reason(vault: Vault) -> None:
+    save(vault, person("2015-12-01"))
+    outbox.refresh(vault, TODAY, NOW)
+    outbox.record_failure(vault, outbox.month_record(vault, "2015-12"), outbox.FAILED, "Revision 1 is not above 3.")
+    outbox.mark_exported(vault, outbox.month_record(vault, "2015-12"))
+    stored = outbox.month_record(vault, "2015-12")
+    assert (stored.state, stored.reason) == (outbox.FAILED, "Revision 1 is not above 3.")
