@@ -99,8 +99,8 @@ def sync_history(vault: Vault) -> None:
         )
         for m in sent
     ]
-    detail = "Revision 1 is not above the stored revision 2."
-    results.append(sending.interpret(vault, refused, Rejected(409, "stale_revision", detail), DEMO_HUB))
+    detail = "practice: P07 is not one of this programme's practices."
+    results.append(sending.interpret(vault, refused, Rejected(400, "invalid_bundle", detail), DEMO_HUB))
     sending.record_run(vault, results)
     assert last.state == "pending"
 

@@ -132,6 +132,35 @@ def _build(
     return built
 
 
+def renumber(vault: Vault, month: OutboxMonth, reason: str, now: datetime | None = None) -> SendResult:
+    """The hub already holds this month at this revision or a later one (a vault restored from an
+    older backup has an older outbox): sign the same counts again under the next number and keep
+    the month pending. Each refusal moves it up one, so it overtakes the hub's within a few syncs
+    and the laptop's counts, the truth now, reach the hub."""
+    stamp = utc_stamp(now)
+    with vault.transaction() as conn:
+        current = outbox.month(conn, month.period)
+        if current is None or current.revision != month.revision:
+            return SendResult(month.period, month.revision, PENDING, reason=reason)  # rebuilt meanwhile
+        unsigned = {key: value for key, value in json.loads(current.bundle).items() if key != "signature"}
+        revision = current.revision + 1
+        document = sign(
+            {**unsigned, "revision": revision, "bundle_id": str(uuid.uuid4()), "generated_at": stamp},
+            device_key.load(conn),
+        )
+        outbox.put_revision(
+            conn,
+            month.period,
+            revision=revision,
+            digest=current.digest,
+            bundle=canonical_json(document),
+            built_at=stamp,
+        )
+        # Counted as tried: the new number must not be reused for other counts either.
+        outbox.record_attempt(conn, month.period, revision, state=PENDING, reason=reason, at=stamp)
+    return SendResult(month.period, revision, PENDING, reason=reason)
+
+
 def refresh(vault: Vault, today: date, now: datetime | None = None) -> list[str]:
     """Build a new signed revision of every complete month whose counts changed since it was last
     built (late data is normal: a DNA recorded a week later). Returns the months rebuilt."""

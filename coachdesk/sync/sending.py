@@ -16,6 +16,10 @@ from coachdesk.sync import outbox
 from coachdesk.sync.outbox import FAILED, PENDING, OutboxMonth, SendResult
 from coachdesk.sync.transport import Delivered, HubClient, Rejected, Unreachable
 
+# The hub's answer when it holds this month at this revision or a later one (interfaces.md §3).
+STALE_STATUS = 409
+STALE_ERROR = "stale_revision"
+
 _HUB = "sync.hub_url"
 _NAME = "sync.device_name"
 _ENROLLED = "sync.enrolled_at"
@@ -101,6 +105,10 @@ def interpret(
         return outbox.record_delivered(vault, month, answer.body, hub_url, now)
     if isinstance(answer, Rejected):
         reason = f"{answer.detail} (the hub answered {answer.status} {answer.error})"
+        if answer.status == STALE_STATUS and answer.error == STALE_ERROR:
+            return outbox.renumber(
+                vault, month, f"{reason}. Signed again as the next revision, to be sent at the next sync.", now
+            )
         return outbox.record_failure(vault, month, FAILED, reason, now)
     return outbox.record_failure(vault, month, PENDING, answer.reason, now)
 

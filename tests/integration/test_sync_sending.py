@@ -108,12 +108,12 @@ def test_an_unreachable_hub_leaves_every_month_pending(enrolled: tuple[Vault, Hu
 
 def test_a_refusal_marks_the_month_failed_with_the_hubs_reason(enrolled: tuple[Vault, HubDouble, str]) -> None:
     vault, double, url = enrolled
-    double.refuse = (409, "stale_revision", "Revision 1 is not above the stored revision 3.")
+    double.refuse = (400, "invalid_bundle", "practice: P09 is not one of this programme's practices.")
     results = sending.sync(vault, client(url), TODAY, now=NOW)
     assert [r.state for r in results] == [outbox.FAILED] * 4  # each month is tried: they are independent
     reason = outbox.month_record(vault, "2015-10").reason or ""
-    assert "Revision 1 is not above the stored revision 3." in reason
-    assert "409" in reason
+    assert "practice: P09 is not one of this programme's practices." in reason
+    assert "400" in reason
     # An automatic sync leaves failed months alone; the coach's "Sync now" tries them again.
     double.refuse = None
     assert sending.sync(vault, client(url), TODAY, include_failed=False, now=NOW) == []
@@ -184,3 +184,22 @@ def test_a_bundle_for_a_month_that_does_not_exist_is_a_usage_error(vault_folder:
     assert result.code == 2
     assert "'2015-13' is not a month written YYYY-MM" in result.err
     assert not out.exists()
+
+
+def test_a_hub_holding_later_revisions_is_overtaken_in_a_few_syncs(enrolled: tuple[Vault, HubDouble, str]) -> None:
+    """After a restore from an older backup the hub may hold later revisions than the outbox
+    remembers: each refusal signs the same counts again under the next number, never stuck."""
+    vault, double, url = enrolled
+    me = outbox.device(vault).device_id
+    double.stored[(me, "2015-11")] = (3, "0" * 64)  # what the lost laptop sent before the restore
+    first = sending.sync(vault, client(url), TODAY, now=NOW)
+    november = next(r for r in first if r.period == "2015-11")
+    assert (november.state, november.revision) == (outbox.PENDING, 2)
+    assert "Signed again as the next revision" in (november.reason or "")
+    runs = 0
+    while outbox.month_record(vault, "2015-11").state != outbox.SENT:
+        runs += 1
+        assert runs <= 3, "the month never overtook the hub's revision"
+        sending.sync(vault, client(url), TODAY, include_failed=False, now=NOW)  # automatic runs too
+    assert double.stored[(me, "2015-11")][0] == 4
+    assert fmt.parse_bundle_bytes(outbox.month_record(vault, "2015-11").bundle).revision == 4

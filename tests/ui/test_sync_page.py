@@ -329,17 +329,17 @@ def test_sync_now_sends_every_month_and_shows_each_receipt(
 
 def test_a_refusing_hub_shows_failed_with_its_reason(enrolled: tuple[SyncPage, HubDouble, str], qtbot) -> None:
     page, double, _ = enrolled
-    double.refuse = (409, "stale_revision", "Revision 1 is not above the stored revision 3.")
+    double.refuse = (400, "invalid_bundle", "practice: P09 is not one of this programme's practices.")
     click(qtbot, page.sync_button)
     wait_done(page, qtbot)
     assert states(page) == ["Failed"] * 3
     model = page.months_model
     answer = model.text(0, MonthsModel.REASON)
-    assert "Revision 1 is not above the stored revision 3." in answer and "409" in answer
+    assert "practice: P09 is not one of this programme's practices." in answer and "400" in answer
     assert model.index(0, MonthsModel.STATE).data(Qt.ItemDataRole.FontRole).bold()
     page.months_table.selectRow(1)
     assert page.month_detail.text().startswith(f"{month_name(PERIODS[1])}, revision 1: refused by the hub.")
-    assert "Revision 1 is not above the stored revision 3." in page.month_detail.text()
+    assert "practice: P09 is not one of this programme's practices." in page.month_detail.text()
     assert page.last_sync_label.text().endswith("3 refused by the hub.")
     # The coach's Sync now tries refused months again.
     double.refuse = None
