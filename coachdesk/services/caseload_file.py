@@ -100,17 +100,17 @@ def import_records(vault: Vault, records: list[Participant]) -> ImportResult:
     """Save checked records in one transaction (all or nothing)."""
     created = updated = 0
     with vault.transaction() as conn, schema.measure_indexes_deferred(conn, len(records)):
-        for i, p in enumerate(records):
-            try:
-                new = participants.save(conn, p)
-            except ValidationError as exc:  # e.g. a session id that belongs to someone already in the vault
-                raise ValidationError(join_path(join_path("participants", i), exc.path), exc.problem) from None
-            if new:
-                created += 1
-                audit.record(conn, "participant.imported", p.id)
-            else:
-                updated += 1
-                audit.record(conn, "participant.updated_by_import", p.id)
+        # In batches: the search index is written once a batch (storage/search.py explains why).
+        for start in range(0, len(records), _BATCH):
+            batch = records[start : start + _BATCH]
+            flags = participants.save_many(conn, batch, lambda i, start=start: join_path("participants", start + i))
+            for p, new in zip(batch, flags, strict=True):
+                if new:
+                    created += 1
+                    audit.record(conn, "participant.imported", p.id)
+                else:
+                    updated += 1
+                    audit.record(conn, "participant.updated_by_import", p.id)
     return ImportResult(created, updated)
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 
 from coachdesk.domain.clock import utc_stamp
-from coachdesk.domain.codec import decode, encode
+from coachdesk.domain.codec import decode, encode, join_path
 from coachdesk.domain.errors import NotFoundError, ValidationError
 from coachdesk.domain.model import (
     BenefitChange,
@@ -68,10 +68,20 @@ def save(conn: Connection, p: Participant) -> bool:
     return save_many(conn, [p])[0]
 
 
-def save_many(conn: Connection, records: Sequence[Participant]) -> list[bool]:
+def save_many(
+    conn: Connection, records: Sequence[Participant], where: Callable[[int], str] | None = None
+) -> list[bool]:
     """Save many records, indexing them for search together at the end (much faster for imports).
-    Returns, for each record, whether it was new."""
-    created = [_write(conn, p) for p in records]
+    Returns, for each record, whether it was new. `where(i)` names the i-th record in a refusal
+    (`participants[12]`), so a file's author finds it."""
+    created = []
+    for i, p in enumerate(records):
+        try:
+            created.append(_write(conn, p))
+        except ValidationError as exc:
+            if where is None:
+                raise
+            raise ValidationError(join_path(where(i), exc.path), exc.problem) from None
     search.index(conn, [p.id for p in records])
     return created
 

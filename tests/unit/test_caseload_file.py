@@ -347,6 +347,18 @@ def test_a_failure_while_writing_rolls_back_the_participants_already_written(vau
     assert len(audit.entries(vault.conn)) == audit_before
 
 
+def test_a_refusal_in_a_later_batch_names_the_participant_by_its_place_in_the_file(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(caseload_file, "_BATCH", 2)  # the file's third participant is in the second batch
+    _import(vault, tmp_path, _doc(_person(1)))
+    thief = _person(4)
+    thief["sessions"][0]["id"] = "00000000-5e55-4000-8000-000000000001"  # type: ignore[index]
+    err = _refused(vault, _write(tmp_path, _doc(_person(2), _person(3), thief)))
+    assert err.path.startswith("participants[2].")
+    assert participants.all_ids(vault.conn) == ["00000000-0000-4000-8000-000000000001"]
+
+
 def _index_sql(vault: Vault) -> dict[str, str]:
     return dict(vault.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
 
