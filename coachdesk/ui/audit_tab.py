@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,12 +26,9 @@ from coachdesk.domain.errors import CoachDeskError, ValidationError
 from coachdesk.services import governance
 from coachdesk.storage.audit import AuditEntry, AuditFilter
 from coachdesk.ui.backups_tab import card, counted, wrapped
+from coachdesk.ui.caseload_model import Index, RowsModel
 from coachdesk.ui.controller import AppController
 from coachdesk.ui.record.parsing import parse_date
-
-_ModelIndex = QModelIndex | QPersistentModelIndex
-
-
 
 # What each recorded action means, in the coach's words; the log itself keeps the short codes.
 _ACTION_LABELS = {
@@ -61,26 +58,16 @@ def action_label(action: str) -> str:
     return _ACTION_LABELS.get(action, action)
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowsModel):
     """Model over the entries read (up to the whole log); Qt asks only for the rows it shows."""
+
+    rows: list[AuditEntry]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.rows: list[AuditEntry] = []
         self.headers = [self.tr("No."), self.tr("When (UTC)"), self.tr("What"), self.tr("Record id")]
 
-    def set_rows(self, rows: list[AuditEntry]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.headers)
-
-    def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
         e = self.rows[index.row()]
@@ -89,11 +76,6 @@ class AuditModel(QAbstractTableModel):
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         return (str(e.seq), e.at[:19].replace("T", " "), action_label(e.action), e.record_id or "—")[index.column()]
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
 
 
 class AuditTab(QWidget):

@@ -4,7 +4,7 @@ participant data before the unlock screen is shown."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QSize, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -34,6 +34,16 @@ if TYPE_CHECKING:
 TODAY, CASELOAD, RECORD, SYNC, DATA = 0, 1, 2, 3, 4
 
 
+class _Pages(NamedTuple):
+    """The workspace pages, in the navigation's order."""
+
+    today: TodayPage
+    caseload: CaseloadPage
+    record: RecordPage
+    sync: SyncPage
+    data: DataProtectionPage
+
+
 class MainWindow(QMainWindow):
     def __init__(self, controller: AppController) -> None:
         super().__init__()
@@ -44,11 +54,7 @@ class MainWindow(QMainWindow):
         self.unlock_page = UnlockPage(controller)
         # The workspace pages are built after the first frame (or at unlock, if sooner): the
         # unlock screen paints without importing or constructing them.
-        self._today: TodayPage | None = None
-        self._caseload: CaseloadPage | None = None
-        self._record: RecordPage | None = None
-        self._sync: SyncPage | None = None
-        self._data: DataProtectionPage | None = None
+        self._built: _Pages | None = None
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
@@ -103,63 +109,57 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(100, self._build_pages)
         return False
 
-    def _build_pages(self) -> None:
-        if self._today is not None:
-            return
+    def _build_pages(self) -> _Pages:
+        if self._built is not None:
+            return self._built
         from coachdesk.ui.caseload_page import CaseloadPage  # noqa: PLC0415 - see __init__
         from coachdesk.ui.data_protection_page import DataProtectionPage  # noqa: PLC0415
         from coachdesk.ui.record.record_page import RecordPage  # noqa: PLC0415
         from coachdesk.ui.sync_page import SyncPage  # noqa: PLC0415
         from coachdesk.ui.today_page import TodayPage  # noqa: PLC0415
 
-        self._today = TodayPage(self.controller)
-        self._caseload = CaseloadPage(self.controller)
-        self._record = RecordPage(self.controller)
-        self._sync = SyncPage(self.controller)
-        self._data = DataProtectionPage(self.controller)
-        for page in (self._today, self._caseload, self._record, self._sync, self._data):
+        built = _Pages(
+            TodayPage(self.controller),
+            CaseloadPage(self.controller),
+            RecordPage(self.controller),
+            SyncPage(self.controller),
+            DataProtectionPage(self.controller),
+        )
+        self._built = built
+        for page in built:
             self.pages.addWidget(page)
-        self._record.drafts_restored.connect(self._show_record_page)
-        self._record.erased.connect(self._participant_erased)
-        self._today.backup_requested.connect(self.back_up_now)
-        self._data.backups.backed_up.connect(self._today.refresh)
+        built.record.drafts_restored.connect(self._show_record_page)
+        built.record.erased.connect(self._participant_erased)
+        built.today.backup_requested.connect(self.back_up_now)
+        built.data.backups.backed_up.connect(built.today.refresh)
         # An automatic sync says how it went in the status bar, wherever the coach is.
-        self._sync.runner.run_finished.connect(
+        built.sync.runner.run_finished.connect(
             lambda result: self.statusBar().showMessage(self.tr("Sync: {0}").format(result), 15_000)
         )
         if self.controller.is_unlocked:
-            self._sync.start()  # unlocked before the pages were built: _on_unlocked could not start it
-            self._data.start()
+            built.sync.start()  # unlocked before the pages were built: _on_unlocked could not start it
+            built.data.start()
+        return built
 
     @property
     def today_page(self) -> TodayPage:
-        self._build_pages()
-        assert self._today is not None
-        return self._today
+        return self._build_pages().today
 
     @property
     def caseload_page(self) -> CaseloadPage:
-        self._build_pages()
-        assert self._caseload is not None
-        return self._caseload
+        return self._build_pages().caseload
 
     @property
     def record_page(self) -> RecordPage:
-        self._build_pages()
-        assert self._record is not None
-        return self._record
+        return self._build_pages().record
 
     @property
     def data_page(self) -> DataProtectionPage:
-        self._build_pages()
-        assert self._data is not None
-        return self._data
+        return self._build_pages().data
 
     @property
     def sync_page(self) -> SyncPage:
-        self._build_pages()
-        assert self._sync is not None
-        return self._sync
+        return self._build_pages().sync
 
     # -- actions and shortcuts --------------------------------------------------------------
     def _make_actions(self) -> None:
@@ -171,18 +171,10 @@ class MainWindow(QMainWindow):
         self.find_action = QAction(self.tr("&Find participant"), self)
         self.find_action.setShortcut(QKeySequence.StandardKey.Find)
         self.find_action.triggered.connect(self.find_participant)
-        self.today_action = QAction(self.tr("&Today"), self)
-        self.today_action.setShortcut(QKeySequence("Ctrl+1"))
-        self.today_action.triggered.connect(lambda: self.nav.setCurrentRow(TODAY))
-        self.caseload_action = QAction(self.tr("&Caseload"), self)
-        self.caseload_action.setShortcut(QKeySequence("Ctrl+2"))
-        self.caseload_action.triggered.connect(lambda: self.nav.setCurrentRow(CASELOAD))
-        self.sync_action = QAction(self.tr("S&ync"), self)
-        self.sync_action.setShortcut(QKeySequence("Ctrl+3"))
-        self.sync_action.triggered.connect(lambda: self.nav.setCurrentRow(SYNC))
-        self.data_action = QAction(self.tr("&Data protection"), self)
-        self.data_action.setShortcut(QKeySequence("Ctrl+4"))
-        self.data_action.triggered.connect(lambda: self.nav.setCurrentRow(DATA))
+        self.today_action = self._go_to_action(self.tr("&Today"), "Ctrl+1", TODAY)
+        self.caseload_action = self._go_to_action(self.tr("&Caseload"), "Ctrl+2", CASELOAD)
+        self.sync_action = self._go_to_action(self.tr("S&ync"), "Ctrl+3", SYNC)
+        self.data_action = self._go_to_action(self.tr("&Data protection"), "Ctrl+4", DATA)
         self.sync_now_action = QAction(self.tr("Sync &now"), self)
         self.sync_now_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.sync_now_action.triggered.connect(self.sync_now)
@@ -194,26 +186,8 @@ class MainWindow(QMainWindow):
         quit_action = QAction(self.tr("&Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
-        for action in (
-            self.new_action,
-            self.find_action,
-            self.today_action,
-            self.caseload_action,
-            self.sync_action,
-            self.data_action,
-        ):
-            file_menu.addAction(action)
-        file_menu.addAction(self.sync_now_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.lock_action)
-        file_menu.addAction(quit_action)
-        help_menu = menu.addMenu(self.tr("&Help"))
-        about = QAction(self.tr("&About CoachDesk"), self)
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
-
-    def _set_unlocked_actions(self, unlocked: bool) -> None:
-        for action in (
+        # Everything but Quit needs the vault unlocked.
+        self._unlocked_actions = (
             self.new_action,
             self.find_action,
             self.today_action,
@@ -222,7 +196,25 @@ class MainWindow(QMainWindow):
             self.data_action,
             self.sync_now_action,
             self.lock_action,
-        ):
+        )
+        file_menu.addActions(self._unlocked_actions[:-1])  # Lock goes below the separator
+        file_menu.addSeparator()
+        file_menu.addAction(self.lock_action)
+        file_menu.addAction(quit_action)
+        help_menu = menu.addMenu(self.tr("&Help"))
+        about = QAction(self.tr("&About CoachDesk"), self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _go_to_action(self, text: str, shortcut: str, row: int) -> QAction:
+        """A File menu entry and shortcut that shows the page at `row` of the navigation."""
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda: self.nav.setCurrentRow(row))
+        return action
+
+    def _set_unlocked_actions(self, unlocked: bool) -> None:
+        for action in self._unlocked_actions:
             action.setEnabled(unlocked)
 
     def _about(self) -> None:
@@ -257,13 +249,11 @@ class MainWindow(QMainWindow):
         if self.pages.currentIndex() == RECORD and not self.record_page.maybe_leave():
             return
         self.record_page.show_participant(participant_id)
-        self.nav.blockSignals(True)
-        self.nav.setCurrentRow(RECORD)
-        self.nav.blockSignals(False)
-        self.pages.setCurrentIndex(RECORD)
+        self._show_record_page(participant_id)
 
     def _show_record_page(self, _participant_id: str) -> None:
-        """A note restored after unlock: show it where the coach left it."""
+        """The record page, chosen in the navigation without leaving it again (a participant
+        opened, or a note restored after unlock: shown where the coach left it)."""
         self.nav.blockSignals(True)
         self.nav.setCurrentRow(RECORD)
         self.nav.blockSignals(False)
@@ -319,9 +309,8 @@ class MainWindow(QMainWindow):
 
     def _on_locked(self, reason: str) -> None:
         self.inactivity.stop()
-        for page in (self._today, self._caseload, self._record, self._sync, self._data):
-            if page is not None:
-                page.clear_sensitive()
+        for page in self._built or ():
+            page.clear_sensitive()
         self._set_unlocked_actions(False)
         self.stack.setCurrentIndex(0)
         self.unlock_page.show_locked(reason)

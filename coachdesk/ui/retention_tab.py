@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -23,32 +23,20 @@ from coachdesk.domain.errors import CoachDeskError
 from coachdesk.domain.model import ParticipantSummary
 from coachdesk.services import governance
 from coachdesk.ui.backups_tab import button_row, card, counted, wrapped
-from coachdesk.ui.caseload_model import listed_name
+from coachdesk.ui.caseload_model import Index, RowsModel, listed_name
 from coachdesk.ui.controller import AppController
 from coachdesk.ui.formats import british_date
 
-_ModelIndex = QModelIndex | QPersistentModelIndex
 
+class DueModel(RowsModel):
+    rows: list[ParticipantSummary]
 
-class DueModel(QAbstractTableModel):
     def __init__(self, controller: AppController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.rows: list[ParticipantSummary] = []
         self.headers = [self.tr("Name"), self.tr("Date of birth"), self.tr("Practice"), self.tr("Closed on")]
 
-    def set_rows(self, rows: list[ParticipantSummary]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.headers)
-
-    def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
         s = self.rows[index.row()]
@@ -60,11 +48,6 @@ class DueModel(QAbstractTableModel):
         if column == 2:
             return self.controller.policy.practice_name(s.practice)
         return british_date(s.closed_on)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
-        return None
 
 
 class RetentionTab(QWidget):

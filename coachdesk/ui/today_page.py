@@ -10,14 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-    QTimer,
-    Signal,
-)
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFocusEvent, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,11 +30,11 @@ from coachdesk.domain.errors import CoachDeskError
 from coachdesk.domain.vocabulary import Attendance, SessionType, StepOwner
 from coachdesk.services import backups, caseload
 from coachdesk.storage.diary import DiaryEntry, NotSeen, StepDue
+from coachdesk.ui.caseload_model import Index, RowsModel
 from coachdesk.ui.controller import AppController
 from coachdesk.ui.formats import long_date, stored_label
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-_ModelIndex = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -51,29 +44,16 @@ class Row:
     emphasis: bool = False  # overdue: said in words in the first cell, and that cell bold as well
 
 
-class TodayModel(QAbstractTableModel):
+class TodayModel(RowsModel):
     """A small read-only table: a few dozen rows at most, replaced whole on each refresh."""
+
+    rows: list[Row]
 
     def __init__(self, headers: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.headers = headers
-        self.rows: list[Row] = []
 
-    def set_rows(self, rows: list[Row]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def clear(self) -> None:
-        self.set_rows([])
-
-    def rowCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _ModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.headers)
-
-    def data(self, index: _ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or index.row() >= len(self.rows):
             return None
         row = self.rows[index.row()]
@@ -87,11 +67,6 @@ class TodayModel(QAbstractTableModel):
             return font
         if role == ID_ROLE:
             return row.participant_id
-        return None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers[section]
         return None
 
 
