@@ -7,6 +7,7 @@ session redirects to /login; a POST whose Origin is not this hub is refused (403
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
@@ -15,12 +16,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from coachdesk.domain.errors import ValidationError
+from coachdesk.domain.months import months_between
 from coachdesk.hub import sessions
 from coachdesk.hub.config import HubConfig
 from coachdesk.hub.disclosure import parse_rule
 from coachdesk.hub.pages import CSP, Filter, dashboard_page, login_page, message_page
 from coachdesk.hub.store import Store
-from coachdesk.hub.summary import months, summarise
+from coachdesk.hub.summary import summarise
 
 MAX_FORM_BYTES = 4096
 DEFAULT_MONTHS = 12
@@ -40,9 +42,7 @@ def session_user(store: Store, request: Request) -> str | None:
 
 def default_range(span: tuple[str, str]) -> tuple[str, str]:
     """The last twelve months that have figures (fewer when the programme is younger)."""
-    last = span[1]
-    every = months(span[0], last)
-    return every[max(0, len(every) - DEFAULT_MONTHS)], last
+    return months_between(*span)[-DEFAULT_MONTHS:][0], span[1]
 
 
 BodyReader = Callable[[Request, int], Awaitable[bytes]]
@@ -56,19 +56,11 @@ def routes(store: Store, config: HubConfig, read_body: BodyReader) -> list[Route
         if user is None:
             return to_login()
         query = request.query_params
-        span = await run_in_threadpool(store.reported_span)
-        if span is None:
-            return html(
-                dashboard_page(
-                    user=user,
-                    programme=config.programme,
-                    chosen=Filter("", "", ""),
-                    practices=[],
-                    names=names,
-                    summary=None,
-                    nothing_yet=True,
-                )
-            )
+        page = partial(dashboard_page, user=user, programme=config.programme, names=names)
+        reported = await run_in_threadpool(store.reported)
+        if reported is None:
+            return html(page(chosen=Filter("", "", ""), practices=[], summary=None, nothing_yet=True))
+        span, codes = reported
         start, end = default_range(span)
         chosen = Filter(
             (query.get("from") or start).strip()[:20],
@@ -76,8 +68,7 @@ def routes(store: Store, config: HubConfig, read_body: BodyReader) -> list[Route
             (query.get("practice") or "").strip()[:40],
             (query.get("sdc") or "").strip()[:20] or None,
         )
-        reported = await run_in_threadpool(store.reported_practices)
-        practices = sorted(set(reported) | set(names))
+        form_page = partial(page, chosen=chosen, practices=sorted(set(codes) | set(names)), span=span)
         try:
             rule = parse_rule(chosen.sdc) if chosen.sdc else config.sdc
             summary = await run_in_threadpool(
@@ -87,31 +78,8 @@ def routes(store: Store, config: HubConfig, read_body: BodyReader) -> list[Route
             )
         except ValidationError as exc:
             field = {"from": "From", "to": "To", "practice": "Practice", "sdc": "The disclosure rule"}
-            problem = f"{field.get(exc.path, exc.path)} {exc.problem}."
-            return html(
-                dashboard_page(
-                    user=user,
-                    programme=config.programme,
-                    chosen=chosen,
-                    practices=practices,
-                    names=names,
-                    summary=None,
-                    problem=problem,
-                    span=span,
-                ),
-                status=400,
-            )
-        return html(
-            dashboard_page(
-                user=user,
-                programme=config.programme,
-                chosen=chosen,
-                practices=practices,
-                names=names,
-                summary=summary,
-                span=span,
-            )
-        )
+            return html(form_page(summary=None, problem=f"{field.get(exc.path, exc.path)} {exc.problem}."), status=400)
+        return html(form_page(summary=summary))
 
     async def login_form(request: Request) -> Response:
         if await run_in_threadpool(session_user, store, request) is not None:

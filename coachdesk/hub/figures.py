@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from coachdesk.domain.months import MONTH_ABBREVIATIONS, MONTH_NAMES
+from coachdesk.domain.months import MONTH_ABBREVIATIONS, month_name
 from coachdesk.hub.disclosure import SUPPRESSED, Rule, Shown
 from coachdesk.hub.summary import ALL, Summary
 
 # A CSV has no null, and neither has a table: an unknown figure is this word, never a blank or 0.
 UNKNOWN = "unknown"
+NOT_REPORTED = "–"  # a month in which no laptop reported the practice
 ALL_PRACTICES = "All practices"
 
 # The measures a programme board looks at first (formats.md §3), in the order they happen.
@@ -97,12 +98,8 @@ def short_month_and_year(period: str, first: bool = False) -> tuple[str, str]:
 
 def range_label(period_from: str, period_to: str) -> str:
     """2015-04, 2016-03 -> April 2015 to March 2016."""
-
-    def full(period: str) -> str:
-        year, month = period.split("-")
-        return f"{MONTH_NAMES[int(month) - 1]} {year}"
-
-    return full(period_from) if period_from == period_to else f"{full(period_from)} to {full(period_to)}"
+    first = month_name(period_from)
+    return first if period_from == period_to else f"{first} to {month_name(period_to)}"
 
 
 def rule_sentence(rule: Rule) -> str:

@@ -1,7 +1,7 @@
 """Schema migrations, kept with the code: an ordered list, applied at start in one transaction each
 and recorded in hub_schema_versions. Never edit a released migration: add one. Each migration
 defines the tables it creates itself (not from tables.py, which is always the newest shape), so an
-old database and a new one end with the same schema; tests/hub/test_store.py checks that on both
+old database and a new one end with the same schema; tests/hub/test_hub_store.py checks that on both
 engines.
 
 Several hub processes may start at once (workers, a service restart during `coachdesk-hub import`):

@@ -14,6 +14,7 @@ from coachdesk.hub import charts
 from coachdesk.hub.figures import (
     ALL_PRACTICES,
     KEY_MEASURES,
+    NOT_REPORTED,
     month_label,
     practice_title,
     range_label,
@@ -23,8 +24,6 @@ from coachdesk.hub.figures import (
 )
 from coachdesk.hub.html import Markup, el, join
 from coachdesk.hub.summary import ALL, Summary
-
-NOT_REPORTED = "–"
 
 STYLE = """
 *,*::before,*::after{box-sizing:border-box}
@@ -288,7 +287,6 @@ def dashboard_page(
         )
         return page("Programme summary", join(parts), user=user)
     focus = summary.practice or ALL
-    reported = {(r.period, r.practice) for r in summary.rows}
     parts.append(el("h2", f"Monthly trends: {practice_title(focus, names)}"))
     figures = []
     for trend in trends(summary, focus):
@@ -296,19 +294,19 @@ def dashboard_page(
         figures.append(el("figure", charts.svg(trend), el("figcaption", note) if note else None))
     parts.append(el("div", join(figures), class_="charts"))
     parts.append(el("h2", "Key measures by month"))
-    parts.append(_key_table(summary, focus, names, reported))
+    parts.append(_key_table(summary, focus, names))
     parts.append(_key_line())
     if summary.practice is None and len(summary.practices) > 1:
         last = summary.periods[-1]
         parts.append(el("h2", f"Practices in {month_label(last)}"))
-        parts.append(_practices_table(summary, last, names, reported))
+        parts.append(_practices_table(summary, last, names))
         parts.append(_key_line())
     parts.append(el("h2", "Every measure"))
     parts.append(
         el(
             "details",
             el("summary", f"Every measure of the catalogue, {practice_title(focus, names)}"),
-            _every_measure_table(summary, focus, reported),
+            _every_measure_table(summary, focus),
         )
     )
     return page("Programme summary", join(parts), user=user)
@@ -370,18 +368,18 @@ def _filter_form(
     return join([form, known])
 
 
-def _cell(summary: Summary, period: str, code: str, measure: str, reported: set[tuple[str, str]]) -> Markup:
-    if (period, code) not in reported:
+def _cell(summary: Summary, period: str, code: str, measure: str) -> Markup:
+    if (period, code) not in summary.reported:
         return el("td", NOT_REPORTED, class_="gap")
     value = summary.value(period, code, measure)
     return el("td", shown_text(value), class_=None if isinstance(value, int) else "gap")
 
 
-def _key_table(summary: Summary, code: str, names: Mapping[str, str], reported: set[tuple[str, str]]) -> Markup:
+def _key_table(summary: Summary, code: str, names: Mapping[str, str]) -> Markup:
     head = el("tr", el("th", "Month", scope="col"), join(el("th", label, scope="col") for _, label in KEY_MEASURES))
     rows = []
-    for period, _ in summary.series(code, KEY_MEASURES[0][0]):
-        cells = join(_cell(summary, period, code, measure, reported) for measure, _ in KEY_MEASURES)
+    for period in summary.months:
+        cells = join(_cell(summary, period, code, measure) for measure, _ in KEY_MEASURES)
         rows.append(el("tr", el("th", month_label(period), scope="row"), cells))
     table = el(
         "table",
@@ -393,21 +391,21 @@ def _key_table(summary: Summary, code: str, names: Mapping[str, str], reported: 
     return el("div", table, class_="table-wrap")
 
 
-def _practices_table(summary: Summary, period: str, names: Mapping[str, str], reported: set[tuple[str, str]]) -> Markup:
+def _practices_table(summary: Summary, period: str, names: Mapping[str, str]) -> Markup:
     head = el("tr", el("th", "Practice", scope="col"), join(el("th", label, scope="col") for _, label in KEY_MEASURES))
     rows = []
     for code in summary.practices:
-        cells = join(_cell(summary, period, code, measure, reported) for measure, _ in KEY_MEASURES)
+        cells = join(_cell(summary, period, code, measure) for measure, _ in KEY_MEASURES)
         rows.append(el("tr", el("th", practice_title(code, names), scope="row"), cells))
     return el("div", el("table", el("thead", head), el("tbody", join(rows)), id="practices"), class_="table-wrap")
 
 
-def _every_measure_table(summary: Summary, code: str, reported: set[tuple[str, str]]) -> Markup:
-    periods = [p for p, _ in summary.series(code, KEY_MEASURES[0][0])]
+def _every_measure_table(summary: Summary, code: str) -> Markup:
+    periods = summary.months
     measures = sorted({r.measure for r in summary.rows if r.practice == code})
     head = el("tr", el("th", "Measure", scope="col"), join(el("th", month_label(p), scope="col") for p in periods))
     rows = [
-        el("tr", el("th", measure, scope="row"), join(_cell(summary, p, code, measure, reported) for p in periods))
+        el("tr", el("th", measure, scope="row"), join(_cell(summary, p, code, measure) for p in periods))
         for measure in measures
     ]
     return el("div", el("table", el("thead", head), el("tbody", join(rows)), id="every-measure"), class_="table-wrap")

@@ -39,6 +39,7 @@ from reportlab.platypus import (
 from coachdesk.hub import charts
 from coachdesk.hub.figures import (
     KEY_MEASURES,
+    NOT_REPORTED,
     Trend,
     month_label,
     practice_title,
@@ -51,7 +52,6 @@ from coachdesk.hub.summary import ALL, Summary
 
 REGULAR = "CoachDeskHubSans"
 BOLD = "CoachDeskHubSans-Bold"
-NOT_REPORTED = "–"  # a month in which no laptop reported the practice
 PAGE = landscape(A4)
 MARGIN = 15 * mm
 # The frame inside the margins keeps 6 pt of padding on each side: tables are as wide as the text.
@@ -121,7 +121,6 @@ def render_pdf(summary: Summary, context: ReportContext | None = None) -> bytes:
         creator="coachdesk-hub",
     )
     story: list[Any] = _title_block(summary, context, generated, styles)
-    reported = {(r.period, r.practice) for r in summary.rows}
     practices = sorted(summary.practices, key=lambda code: (code != ALL, code))
     if not practices:
         story.append(
@@ -133,7 +132,7 @@ def render_pdf(summary: Summary, context: ReportContext | None = None) -> bytes:
         )
     for code in practices:
         story.append(PageBreak())
-        story += _practice_section(summary, code, context.practice_names, reported, styles)
+        story += _practice_section(summary, code, context.practice_names, styles)
     footer = _Footer(summary, generated)
     doc.build(story, canvasmaker=footer.canvas_class())
     return out.getvalue()
@@ -213,16 +212,14 @@ def _practice_section(
     summary: Summary,
     code: str,
     names: Mapping[str, str],
-    reported: set[tuple[str, str]],
     styles: dict[str, ParagraphStyle],
 ) -> list[Any]:
     story: list[Any] = [Paragraph(_esc(practice_title(code, names)), styles["h1"])]
     story.append(Paragraph("Key measures by month", styles["h2"]))
     header = [Paragraph("Month", styles["th_left"])] + [Paragraph(label, styles["th"]) for _, label in KEY_MEASURES]
     rows: list[list[Any]] = [header]
-    for period in summary.series(code, KEY_MEASURES[0][0]):
-        month = period[0]
-        if (month, code) in reported:
+    for month in summary.months:
+        if (month, code) in summary.reported:
             cells = [shown_text(summary.value(month, code, measure)) for measure, _ in KEY_MEASURES]
         else:
             cells = [NOT_REPORTED] * len(KEY_MEASURES)

@@ -382,21 +382,19 @@ class Store:
 
     # -- the merged totals -----------------------------------------------------------------------
 
-    def reported_span(self) -> tuple[str, str] | None:
-        """The first and last month any device reports, or None before the first bundle."""
-        with self.read() as conn:
-            first, last = conn.execute(
-                select(func.min(merged.c.period), func.max(merged.c.period)).where(merged.c.devices > 0)
-            ).one()
-        return None if first is None else (first, last)
-
-    def reported_practices(self) -> list[str]:
-        """Every practice code any device has reported, sorted."""
+    def reported(self) -> tuple[tuple[str, str], list[str]] | None:
+        """The first and last month any device reports and every practice code reported (sorted), in
+        one query; None before the first bundle."""
         with self.read() as conn:
             rows = conn.execute(
-                select(merged.c.practice).where(merged.c.devices > 0).distinct().order_by(merged.c.practice)
-            )
-            return [code for (code,) in rows]
+                select(merged.c.practice, func.min(merged.c.period), func.max(merged.c.period))
+                .where(merged.c.devices > 0)
+                .group_by(merged.c.practice)
+                .order_by(merged.c.practice)
+            ).all()
+        if not rows:
+            return None
+        return (min(first for _, first, _ in rows), max(last for _, _, last in rows)), [code for code, _, _ in rows]
 
     def merged(self, period_from: str, period_to: str) -> list[MergedRow]:
         """The merged totals of the months from `period_from` to `period_to` (inclusive), sorted by

@@ -68,14 +68,25 @@ class Summary:
             ]
         return result
 
-    @property
+    @cached_property
+    def months(self) -> list[str]:
+        """Every month from `period_from` to `period_to`, whether reported or not."""
+        return months_between(self.period_from, self.period_to)
+
+    @cached_property
     def periods(self) -> list[str]:
+        """The months in the rows, sorted."""
         return sorted({r.period for r in self.rows})
 
-    @property
+    @cached_property
     def practices(self) -> list[str]:
         """Practice codes in the rows, sorted, ALL last."""
         return sorted({r.practice for r in self.rows}, key=_practice_order)
+
+    @cached_property
+    def reported(self) -> frozenset[tuple[str, str]]:
+        """The (period, practice) pairs some laptop reported; any other is a month not reported."""
+        return frozenset((r.period, r.practice) for r in self.rows)
 
     def value(self, period: str, practice: str, measure: str) -> Shown:
         """One figure (None also when the hub has no such figure: nobody reported it)."""
@@ -85,7 +96,7 @@ class Summary:
         """(period, shown value) for every month from `period_from` to `period_to`: a month with no
         figure is None. For trend charts."""
         index = self._index
-        return [(period, index.get((period, practice, measure))) for period in months(self.period_from, self.period_to)]
+        return [(period, index.get((period, practice, measure))) for period in self.months]
 
     @cached_property
     def _index(self) -> dict[tuple[str, str, str], Shown]:
@@ -156,13 +167,6 @@ def controlled_rows(table: Table, rule: Rule, practice: str | None = None) -> It
             order = measure_order[names] = sorted(names)
         for measure in order:
             yield SummaryRow(period, code, measure, shown[measure])
-
-
-def months(period_from: str, period_to: str) -> list[str]:
-    """Every month from `period_from` to `period_to`, inclusive."""
-    if parse_month(period_from) is None or parse_month(period_to) is None:
-        raise ValueError("months are written YYYY-MM")
-    return months_between(period_from, period_to)
 
 
 def _practice_order(code: str) -> tuple[bool, str]:

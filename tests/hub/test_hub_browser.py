@@ -20,11 +20,11 @@ import pytest
 from hubkit import PROGRAMME, SAMPLE_NAMES, SAMPLE_PRACTICES, Client, fill_sample, serve_in_thread
 from sqlalchemy.engine import URL
 
+from coachdesk.domain.months import months_between as months
 from coachdesk.hub.access import add_user
 from coachdesk.hub.app import create_app
 from coachdesk.hub.config import HubConfig
 from coachdesk.hub.store import Store
-from coachdesk.hub.summary import months
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "docs" / "screenshots"

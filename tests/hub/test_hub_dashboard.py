@@ -18,12 +18,13 @@ from conftest import CONFIG, RunningHub
 from hubkit import Reply, fill_sample
 from sqlalchemy import select
 
+from coachdesk.domain.months import months_between as months
 from coachdesk.hub import sessions
 from coachdesk.hub.access import add_user
 from coachdesk.hub.figures import KEY_MEASURES, month_label, shown_text
 from coachdesk.hub.pages import Filter, dashboard_page
 from coachdesk.hub.reports import FORMATS
-from coachdesk.hub.summary import months, summarise
+from coachdesk.hub.summary import summarise
 from coachdesk.hub.tables import dashboard_sessions
 from coachdesk.hub.tokens import token_hash
 

@@ -17,13 +17,14 @@ from pypdf import PdfReader
 from reportlab.graphics.shapes import PolyLine
 from sqlalchemy.engine import URL
 
+from coachdesk.domain.months import months_between as months
 from coachdesk.hub import charts
 from coachdesk.hub.disclosure import NHS, NONE, parse_rule
-from coachdesk.hub.figures import KEY_MEASURES, Series, Trend, month_label, shown_text
-from coachdesk.hub.pdf_report import NOT_REPORTED, ReportContext, drawing, render_pdf
+from coachdesk.hub.figures import KEY_MEASURES, NOT_REPORTED, Series, Trend, month_label, shown_text
+from coachdesk.hub.pdf_report import ReportContext, drawing, render_pdf
 from coachdesk.hub.reports import FORMATS
 from coachdesk.hub.store import Store
-from coachdesk.hub.summary import ALL, Summary, months, summarise
+from coachdesk.hub.summary import ALL, Summary, summarise
 
 ROOT = Path(__file__).resolve().parents[2]
 PERIODS = months("2015-04", "2015-09")
