@@ -67,6 +67,17 @@ def missing_measure_indexes(conn: Any) -> list[str]:
     return sorted(name for name, sql in wanted.items() if have.get(name) != sql)
 
 
+def caseload_arguments(doc: str | None) -> argparse.ArgumentParser:
+    """The options of a benchmark on a generated caseload (or a vault kept from an earlier run)."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--participants", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--today", type=date.fromisoformat, default=date.today(), help="the demo caseload's today")
+    parser.add_argument("--vault", type=Path, help="reuse this vault (COACHDESK_PASSPHRASE), or build it here")
+    parser.add_argument("--repeat", type=int, default=5)
+    return parser
+
+
 def open_or_build(args: argparse.Namespace) -> tuple[Vault, Path]:
     """The vault to measure and a scratch folder for the plain copy."""
     scratch = Path(tempfile.mkdtemp(prefix="coachdesk-bench-"))
@@ -86,13 +97,7 @@ def open_or_build(args: argparse.Namespace) -> tuple[Vault, Path]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--participants", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--today", type=date.fromisoformat, default=date.today(), help="the demo caseload's today")
-    parser.add_argument("--vault", type=Path, help="reuse this vault (COACHDESK_PASSPHRASE), or build it here")
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    args = caseload_arguments(__doc__).parse_args()
     print(
         f"CoachDesk measures benchmark, SQLCipher "
         f"{dbapi2.connect(':memory:').execute('PRAGMA cipher_version').fetchone()[0]}"

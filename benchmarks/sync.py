@@ -20,16 +20,14 @@ a coach's (the script refuses a vault enrolled with a hub).
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import UTC, datetime
 
-from measures import open_or_build
+from measures import caseload_arguments, open_or_build
 
 from coachdesk.storage import participants
 from coachdesk.sync import outbox
@@ -49,13 +47,7 @@ def timed(fn: Callable[[], object], before: Callable[[], object], repeat: int) -
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--participants", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--today", type=date.fromisoformat, default=date.today(), help="the demo caseload's today")
-    parser.add_argument("--vault", type=Path, help="reuse this vault (COACHDESK_PASSPHRASE), or build it there")
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+    args = caseload_arguments(__doc__).parse_args()
     print("CoachDesk sync benchmark")
     vault, scratch = open_or_build(args)
     if enrolment(vault) is not None:

@@ -10,6 +10,7 @@ footer says that the plan belongs to the reader (without their name) and "Page N
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from xml.sax.saxutils import escape
@@ -339,8 +340,9 @@ def _contact(contact: Contact, s: _Styles) -> Flowable:
     return _section(s, "Who to contact", body)
 
 
-def _numbered_canvas(sizes: _Sizes) -> type[Canvas]:
-    """A canvas that holds its pages until the end, so each footer can say 'Page N of M'."""
+def numbered_canvas(footer: Callable[[Canvas, int], None]) -> type[Canvas]:
+    """A canvas that holds its pages until the end, so each footer can say 'Page N of M':
+    `footer(canvas, total)` draws the footer of the page the canvas is on."""
 
     class NumberedCanvas(Canvas):
         def __init__(self, *args: object, **kwargs: object) -> None:
@@ -355,31 +357,35 @@ def _numbered_canvas(sizes: _Sizes) -> type[Canvas]:
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
-                self._footer(total)
+                footer(self, total)
                 super().showPage()
             super().save()
 
-        def _footer(self, total: int) -> None:
-            regular, bold = fonts.register()
-            width = self._pagesize[0] - 2 * sizes.margin
-            leading = sizes.footer * 1.35
-            lines = _footer_lines(sizes, width)
-            bottom = sizes.margin - sizes.footer * 0.3  # the page number's baseline
-            y = bottom + leading * len(lines)  # drawn top down, so the text reads in order
-            self.saveState()
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.75)
-            self.line(sizes.margin, y + leading * 0.85, sizes.margin + width, y + leading * 0.85)
-            self.setFillColor(INK)
-            self.setFont(regular, sizes.footer)
-            for line in lines:
-                self.drawString(sizes.margin, y, line)
-                y -= leading
-            self.setFont(bold, sizes.footer)
-            self.drawString(sizes.margin, bottom, f"Page {self._pageNumber} of {total}")
-            self.restoreState()
-
     return NumberedCanvas
+
+
+def _footer(sizes: _Sizes) -> Callable[[Canvas, int], None]:
+    def draw(canvas: Canvas, total: int) -> None:
+        regular, bold = fonts.register()
+        width = canvas._pagesize[0] - 2 * sizes.margin
+        leading = sizes.footer * 1.35
+        lines = _footer_lines(sizes, width)
+        bottom = sizes.margin - sizes.footer * 0.3  # the page number's baseline
+        y = bottom + leading * len(lines)  # drawn top down, so the text reads in order
+        canvas.saveState()
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.75)
+        canvas.line(sizes.margin, y + leading * 0.85, sizes.margin + width, y + leading * 0.85)
+        canvas.setFillColor(INK)
+        canvas.setFont(regular, sizes.footer)
+        for line in lines:
+            canvas.drawString(sizes.margin, y, line)
+            y -= leading
+        canvas.setFont(bold, sizes.footer)
+        canvas.drawString(sizes.margin, bottom, f"Page {canvas._pageNumber} of {total}")
+        canvas.restoreState()
+
+    return draw
 
 
 def _footer_lines(sizes: _Sizes, width: float) -> list[str]:
@@ -433,5 +439,5 @@ def render(plan: ActionPlan) -> bytes:
         _appointment(plan.appointment, styles),
         _contact(plan.contact, styles),
     ]
-    doc.build(story, canvasmaker=_numbered_canvas(sizes))
+    doc.build(story, canvasmaker=numbered_canvas(_footer(sizes)))
     return buffer.getvalue()

@@ -9,7 +9,7 @@ it is not (no name in the footer: pages get separated), when it was made and "Pa
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from xml.sax.saxutils import escape
@@ -33,7 +33,7 @@ from reportlab.platypus import (
 from coachdesk.domain.model import Participant, SkillsInventory
 from coachdesk.domain.vocabulary import Vocabulary
 from coachdesk.printing import fonts
-from coachdesk.printing.action_plan import long_date
+from coachdesk.printing.action_plan import long_date, numbered_canvas
 
 TITLE = "Subject access: the records CoachDesk holds about you"
 RULE = colors.Color(0.45, 0.45, 0.45)
@@ -98,19 +98,19 @@ def _p(value: object, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(_text(value)).replace("\n", "<br/>"), style)
 
 
+# Every table: rows ruled below, text at the top of its cell.
+_RULED = [
+    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
+    ("TOPPADDING", (0, 0), (-1, -1), 3),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+]
+
+
 def _facts(rows: Iterable[tuple[str, object]], s: _Styles, width: float) -> Table:
     data = [[Paragraph(escape(label), s.cell_head), _p(value, s.cell)] for label, value in rows]
     table = Table(data, colWidths=[width * 0.32, width * 0.68], hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table.setStyle(TableStyle(_RULED))
     return table
 
 
@@ -118,17 +118,7 @@ def _grid(headers: Sequence[str], rows: list[list[object]], widths: Sequence[flo
     data = [[Paragraph(escape(h), s.cell_head) for h in headers]]
     data += [[_p(v, s.cell) for v in row] for row in rows]
     table = Table(data, colWidths=list(widths), repeatRows=1, hAlign="LEFT")
-    table.setStyle(
-        TableStyle(
-            [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), SHADE),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    table.setStyle(TableStyle([*_RULED, ("BACKGROUND", (0, 0), (-1, 0), SHADE)]))  # a shaded header row
     return table
 
 
@@ -324,28 +314,16 @@ def _inventory(inv: SkillsInventory, s: _Styles, width: float) -> list[Flowable]
     return out
 
 
-def _numbered(made: str) -> type[Canvas]:
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-            self._pages: list[dict[str, object]] = []
+def _footer(made_on: date) -> Callable[[Canvas, int], None]:
+    made = long_date(made_on, weekday=False)
 
-        def showPage(self) -> None:  # reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
+    def draw(canvas: Canvas, total: int) -> None:
+        canvas.setFont(fonts.REGULAR, 8.5)
+        canvas.setFillColor(RULE)
+        canvas.drawString(18 * mm, 10 * mm, f"Subject access record made by CoachDesk on {made}. Confidential.")
+        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {canvas._pageNumber} of {total}")
 
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(fonts.REGULAR, 8.5)
-                self.setFillColor(RULE)
-                self.drawString(18 * mm, 10 * mm, f"Subject access record made by CoachDesk on {made}. Confidential.")
-                self.drawRightString(A4[0] - 18 * mm, 10 * mm, f"Page {self._pageNumber} of {total}")
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
+    return draw
 
 
 def render(record: SubjectAccessRecord) -> bytes:
@@ -364,5 +342,5 @@ def render(record: SubjectAccessRecord) -> bytes:
         creator="CoachDesk",
         lang="en-GB",
     )
-    doc.build(_story(record, s, doc.width), canvasmaker=_numbered(long_date(record.made_at.date(), weekday=False)))
+    doc.build(_story(record, s, doc.width), canvasmaker=numbered_canvas(_footer(record.made_at.date())))
     return out.getvalue()

@@ -62,14 +62,6 @@ def month(conn: Connection, period: str) -> OutboxMonth | None:
     return _month(row) if row else None
 
 
-def digests(conn: Connection) -> dict[str, tuple[int, str]]:
-    """period -> (revision, digest) of every month built so far."""
-    return {
-        period: (revision, digest)
-        for period, revision, digest in conn.execute("SELECT period, revision, digest FROM sync_months")
-    }
-
-
 def put_revision(conn: Connection, period: str, *, revision: int, digest: str, bundle: bytes, built_at: str) -> None:
     """Store a newly built revision of a month, waiting to be sent (replaces the previous one; its
     receipt stays in sync_receipts)."""

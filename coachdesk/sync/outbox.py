@@ -87,15 +87,20 @@ def _digest(programme: str, period: str, suppression: int, cells: Sequence[Mappi
 
 
 def _build(
-    vault: Vault, counts: Mapping[str, Mapping[str, Mapping[str, int]]], now: datetime, *, keep_empty: bool
+    vault: Vault,
+    counts: Mapping[str, Mapping[str, Mapping[str, int]]],
+    known: Mapping[str, OutboxMonth],
+    now: datetime,
+    *,
+    keep_empty: bool,
 ) -> list[str]:
-    """Store a new revision of every month in `counts` whose digest changed; the periods built."""
+    """Store a new revision of every month in `counts` whose digest changed since the one in
+    `known` (the outbox as it stands); the periods built."""
     policy = vault.policy
     built: list[str] = []
     with vault.transaction() as conn:
         key = device_key.load(conn)
         device_id = device_id_for(public_key_bytes(key))
-        known = {m.period: m for m in outbox.months(conn)}
         for period in sorted(counts):
             cells = cells_from_counts(counts[period], policy.source_suppression)
             previous = known.get(period)
@@ -164,21 +169,23 @@ def renumber(vault: Vault, month: OutboxMonth, reason: str, now: datetime | None
 def refresh(vault: Vault, today: date, now: datetime | None = None) -> list[str]:
     """Build a new signed revision of every complete month whose counts changed since it was last
     built (late data is normal: a DNA recorded a week later). Returns the months rebuilt."""
-    periods = months_to_send(vault, today)
+    known = {m.period: m for m in outbox.months(vault.conn)}
     # A month built before stays in: if its participants moved out of it (a corrected referral
     # date, an erasure), the hub must get its new counts, not keep the old ones.
     last = month_before(month_of(today))
-    periods = sorted({*periods, *(period for period in outbox.digests(vault.conn) if period <= last)})
+    periods = sorted({*months_to_send(vault, today), *(period for period in known if period <= last)})
     if not periods:
         return []
-    return _build(vault, compute_months(vault, periods), now or datetime.now(UTC), keep_empty=False)
+    return _build(vault, compute_months(vault, periods), known, now or datetime.now(UTC), keep_empty=False)
 
 
 def bundle_for(vault: Vault, period: str, now: datetime | None = None) -> bytes:
     """The signed bundle of one month (any month, the current one included), built or rebuilt as
     its counts require and kept in the outbox; its canonical JSON bytes."""
     split(period)
-    _build(vault, compute_months(vault, [period]), now or datetime.now(UTC), keep_empty=True)
+    stored = outbox.month(vault.conn, period)
+    known = {period: stored} if stored is not None else {}
+    _build(vault, compute_months(vault, [period]), known, now or datetime.now(UTC), keep_empty=True)
     return month_record(vault, period).bundle
 
 
@@ -237,17 +244,18 @@ def mark_starting(vault: Vault, months: Sequence[OutboxMonth], now: datetime | N
 def export_waiting(vault: Vault, folder: Path, today: date, now: datetime | None = None) -> list[Path]:
     """Write every bundle not yet sent into `folder` (a USB stick) as one file each; returns them."""
     refresh(vault, today, now)
+    device_id = device(vault).device_id
     written: list[Path] = []
     for month in waiting(vault, include_failed=True):
-        path = folder / bundle_file_name(vault, month)
+        path = folder / bundle_file_name(month, device_id)
         mark_exported(vault, month, now)  # first: once the file exists, the revision may reach the hub
         write_requested_file(path, month.bundle, vault.folder)
         written.append(path)
     return written
 
 
-def bundle_file_name(vault: Vault, month: OutboxMonth) -> str:
-    return f"coachdesk-bundle-{month.period}-r{month.revision}-{device(vault).device_id[:8]}.json"
+def bundle_file_name(month: OutboxMonth, device_id: str) -> str:
+    return f"coachdesk-bundle-{month.period}-r{month.revision}-{device_id[:8]}.json"
 
 
 # -- recording the hub's answers ------------------------------------------------------------------

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 from hub_double import TOKEN, HubDouble, dead_url, serving
-from testkit import PASSPHRASE, VaultFolder, run_cli
+from testkit import PASSPHRASE, VaultFolder, run_cli, save, session
 
 from coachdesk.domain import bundle as fmt
-from coachdesk.domain.model import Participant, Session
-from coachdesk.domain.vocabulary import Attendance, ReferralSource, SessionType
+from coachdesk.domain.model import Participant
+from coachdesk.domain.vocabulary import Attendance, ReferralSource
 from coachdesk.storage import participants
 from coachdesk.storage.vault import Vault
 from coachdesk.sync import outbox, sending
@@ -44,10 +44,9 @@ def fill(vault: Vault) -> None:
         practice="P01",
         referral_date=date(2015, 10, 1),
         referral_source=ReferralSource.GP,
-        sessions=[Session(start=datetime(2015, 11, 5, 10), type=SessionType.REVIEW, attendance=Attendance.ATTENDED)],
+        sessions=[session("2015-11-05T10:00", Attendance.ATTENDED)],
     )
-    with vault.transaction() as conn:
-        participants.save(conn, ada)
+    save(vault, ada)
 
 
 @pytest.fixture
@@ -125,11 +124,8 @@ def test_a_late_dna_is_sent_as_the_next_revision(enrolled: tuple[Vault, HubDoubl
     sending.sync(vault, client(url), TODAY, now=NOW)
     [amina] = participants.summaries(vault.conn)
     record = participants.get(vault.conn, amina.id)
-    record.sessions.append(
-        Session(start=datetime(2015, 11, 26, 10), type=SessionType.REVIEW, attendance=Attendance.DNA)
-    )
-    with vault.transaction() as conn:
-        participants.save(conn, record)
+    record.sessions.append(session("2015-11-26T10:00", Attendance.DNA))
+    save(vault, record)
     results = sending.sync(vault, client(url), TODAY, now=NOW)
     assert [(r.period, r.revision, r.state) for r in results] == [("2015-11", 2, outbox.SENT)]
     assert double.stored[(outbox.device(vault).device_id, "2015-11")][0] == 2

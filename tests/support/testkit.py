@@ -1,4 +1,4 @@
-"""Shared test helpers: the test passphrase and policy, fresh vault folders, running the CLI.
+"""Shared test helpers: the test passphrase and policy, fresh vault folders, saving records, running the CLI.
 
 Importable from every test folder (pytest's `pythonpath` includes tests/support)."""
 
@@ -8,8 +8,12 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from coachdesk.domain.model import Participant, Session
+from coachdesk.domain.vocabulary import Attendance, SessionType
+from coachdesk.storage import participants
 from coachdesk.storage.keyslots import Argon2Params
 from coachdesk.storage.vault import Vault
 
@@ -41,6 +45,18 @@ class VaultFolder:
         vault = Vault.open(self.path)
         vault.unlock_with_passphrase(PASSPHRASE)
         return vault
+
+
+def save(vault: Vault, *people: Participant) -> None:
+    """Save the records in one transaction, as an import would."""
+    with vault.transaction() as conn:
+        for p in people:
+            participants.save(conn, p)
+
+
+def session(start: str, attendance: Attendance) -> Session:
+    """A review session starting at `start` (ISO 8601, local time)."""
+    return Session(start=datetime.fromisoformat(start), type=SessionType.REVIEW, attendance=attendance)
 
 
 @dataclass

@@ -3,10 +3,10 @@ by hand for every measure family."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
-from testkit import POLICY
+from testkit import POLICY, save, session
 
 from coachdesk.domain.errors import ValidationError
 from coachdesk.domain.measures import CATALOGUE, CATALOGUE_VERSION, EXCLUSIVE_SPLITS, GROUPS, group_of
@@ -17,7 +17,6 @@ from coachdesk.domain.model import (
     Goal,
     Outcome,
     Participant,
-    Session,
     SkillsInventory,
 )
 from coachdesk.domain.vocabulary import (
@@ -30,9 +29,7 @@ from coachdesk.domain.vocabulary import (
     GoalStatus,
     OutcomeType,
     ReferralSource,
-    SessionType,
 )
-from coachdesk.storage import participants
 from coachdesk.storage.measures import activity_span, count_measures, count_measures_by_month
 from coachdesk.storage.vault import Vault
 from coachdesk.sync.measures import compute, compute_months
@@ -61,10 +58,6 @@ def person(practice: str, referred: date, born: date, **fields: object) -> Parti
         referral_date=referred,
         **fields,  # type: ignore[arg-type]
     )
-
-
-def session(start: str, attendance: Attendance) -> Session:
-    return Session(start=datetime.fromisoformat(start), type=SessionType.REVIEW, attendance=attendance)
 
 
 def expected(nonzero: dict[str, int]) -> dict[str, int]:
@@ -191,14 +184,11 @@ def caseload() -> list[Participant]:
 def loaded(vault: Vault) -> Vault:
     vault.replace_policy(POLICY_WITH_RISE)
     records = caseload()
-    with vault.transaction() as conn:
-        for record in records:
-            participants.save(conn, record)
+    save(vault, *records)
     # A second inventory later on keeps the first as history.
     b = records[1]
     b.skills_inventory = SkillsInventory(completed_on=date(2015, 12, 1))
-    with vault.transaction() as conn:
-        participants.save(conn, b)
+    save(vault, b)
     return vault
 
 
@@ -496,9 +486,7 @@ def test_sql_agrees_with_plain_python_on_the_demo_caseload(vault: Vault) -> None
     from coachdesk.services import demo
 
     records = list(demo.generate(400, 2015, ["P01", "P02", "P03"], date(2016, 6, 30)))
-    with vault.transaction() as conn:
-        for record in records:
-            participants.save(conn, record)
+    save(vault, *records)
     rates = [(date(2015, 11, 2), 940), (date(2016, 4, 1), 975)]
     months = sorted({p.referral_date.isoformat()[:7] for p in records})
     assert len(months) > 6
@@ -520,9 +508,7 @@ def test_by_month_agrees_with_each_month_and_plain_python_on_the_demo_caseload(v
     from coachdesk.services import demo
 
     records = list(demo.generate(400, 2015, ["P01", "P02", "P03"], date(2016, 6, 30)))
-    with vault.transaction() as conn:
-        for record in records:
-            participants.save(conn, record)
+    save(vault, *records)
     rates = [(date(2015, 11, 2), 940), (date(2016, 4, 1), 975)]
     span = activity_span(vault.conn)
     assert span is not None
@@ -611,9 +597,7 @@ def boundaries() -> list[Participant]:
 
 def test_month_boundaries(vault: Vault) -> None:
     records = boundaries()
-    with vault.transaction() as conn:
-        for record in records:
-            participants.save(conn, record)
+    save(vault, *records)
     rates: list[tuple[date, int]] = []
     periods = months_from("2015-12", "2016-05")
     result = count_measures_by_month(vault.conn, periods, rates)
@@ -682,17 +666,14 @@ def test_activity_span_ends_at_what_counts(vault: Vault) -> None:
         outcomes=[Outcome(type=OutcomeType.JOB_END, date=d("2016-04-01"))],  # not a measure
         goals=[Goal(title="Swim", created=d("2016-01-10"), status=GoalStatus.DROPPED, closed_on=d("2016-05-01"))],
     )
-    with vault.transaction() as conn:
-        participants.save(conn, record)
+    save(vault, record)
     assert activity_span(vault.conn) == ("2016-01", "2016-01")
     record.sessions.append(session("2016-02-03T10:00", Attendance.DNA))
     record.employer_contacts.append(EmployerContact(date=d("2016-02-20"), employer="Acme"))
-    with vault.transaction() as conn:
-        participants.save(conn, record)
+    save(vault, record)
     assert activity_span(vault.conn) == ("2016-01", "2016-02")
     record.goals.append(
         Goal(title="Work", created=d("2016-01-10"), status=GoalStatus.ACHIEVED, closed_on=d("2016-06-30"))
     )
-    with vault.transaction() as conn:
-        participants.save(conn, record)
+    save(vault, record)
     assert activity_span(vault.conn) == ("2016-01", "2016-06")

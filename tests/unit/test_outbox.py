@@ -8,13 +8,12 @@ from datetime import UTC, date, datetime
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from testkit import POLICY, VaultFolder
+from testkit import POLICY, VaultFolder, save, session
 
 from coachdesk.domain import bundle as fmt
 from coachdesk.domain.measures import CATALOGUE
 from coachdesk.domain.model import EmployerContact, Outcome, Participant, Session
 from coachdesk.domain.vocabulary import Attendance, OutcomeType, ReferralSource, SessionType
-from coachdesk.storage import participants
 from coachdesk.storage.vault import Vault
 from coachdesk.sync import outbox
 
@@ -32,16 +31,6 @@ def person(referred: str, **fields: object) -> Participant:
         referral_source=ReferralSource.GP,
         **fields,  # type: ignore[arg-type]
     )
-
-
-def session(start: str, attendance: Attendance) -> Session:
-    return Session(start=datetime.fromisoformat(start), type=SessionType.REVIEW, attendance=attendance)
-
-
-def save(vault: Vault, *people: Participant) -> None:
-    with vault.transaction() as conn:
-        for p in people:
-            participants.save(conn, p)
 
 
 def read(data: bytes) -> dict:

@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 
 import pytest
+from testkit import save
 
 from coachdesk.domain.errors import NotFoundError
 from coachdesk.domain.model import (
@@ -28,7 +29,7 @@ from coachdesk.domain.vocabulary import (
     StepOwner,
 )
 from coachdesk.services import caseload, plans
-from coachdesk.storage import audit, participants
+from coachdesk.storage import audit
 from coachdesk.storage.vault import Vault
 
 TODAY = date(2026, 11, 23)
@@ -115,12 +116,6 @@ def make_participant(**changes: object) -> Participant:
     for key, value in changes.items():
         setattr(p, key, value)
     return p
-
-
-def save(vault: Vault, *people: Participant) -> None:
-    with vault.transaction() as conn:
-        for p in people:
-            participants.save(conn, p)
 
 
 def test_build_plan_from_the_vault(vault: Vault) -> None:
