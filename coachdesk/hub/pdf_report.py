@@ -239,8 +239,9 @@ def _practice_section(
                 ("RIGHTPADDING", (0, 0), (-1, -1), 5),
                 ("LINEBELOW", (0, 0), (-1, 0), 1.2, INK),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.4, LINE),
-                ("TOPPADDING", (0, 1), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 1), (-1, -1), 5),
+                # Tight enough that a year and a half of months fits one landscape page.
+                ("TOPPADDING", (0, 1), (-1, -1), 2),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 3),
             ]
         )
     )
